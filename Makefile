@@ -1,0 +1,39 @@
+# One command builds the report, one runs the tests. Both create .venv when it is missing.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(PATH)
+# Matplotlib and Jupyter write caches under HOME; keep them out of the user's way and stable.
+export MPLBACKEND := Agg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: report test verify validate lock clean-venv
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $@
+
+## report: validate the raw data and rebuild whatever changed, ending in the PDF
+report: $(VENV)/.installed
+	$(BIN)/dvc repro
+	@echo "Report: report/_output/poc1540-report.pdf"
+
+## test: the whole test suite
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+## validate: check data/raw against its schemas and the codebook, nothing else
+validate: $(VENV)/.installed
+	$(BIN)/poc1540 validate
+
+## lock: re-pin constraints.txt from a fresh resolve of pyproject.toml
+lock:
+	rm -rf /tmp/poc1540-lock && $(PYTHON) -m venv /tmp/poc1540-lock
+	/tmp/poc1540-lock/bin/python -m pip install --quiet -e ".[test]"
+	{ echo "# Exact versions of every Python package the project installs (pip constraints file)."; \
+	  echo "# Regenerate with: make lock   (after changing dependencies in pyproject.toml)"; \
+	  /tmp/poc1540-lock/bin/python -m pip freeze --exclude-editable | grep -v -i '^poc1540'; } > constraints.txt
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,58 @@
+"""Every path the project reads or writes, in one place.
+
+Paths are relative to the repository root, which is found from this file's location, so
+notebooks (run by papermill from any working directory) and the CLI agree on them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(os.environ.get("POC1540_ROOT", Path(__file__).resolve().parents[2]))
+
+DATA_RAW = ROOT / "data" / "raw"
+DATA_PROCESSED = ROOT / "data" / "processed"
+PARAMS = ROOT / "params"
+NOTEBOOKS = ROOT / "notebooks"
+
+# Raw inputs (immutable; described in the manifest)
+MANIFEST = DATA_RAW / "manifest.yaml"
+MEMBER_STATES = DATA_RAW / "member_states.csv"
+NATIONAL_REPORTS = DATA_RAW / "national_reports.csv"
+POC_LISTING = DATA_RAW / "poc_listing.csv"
+ACTION_PLANS = DATA_RAW / "action_plans.csv"
+CODEBOOK = DATA_RAW / "survey_codebook.yaml"
+SURVEY_RESPONSES = DATA_RAW / "survey_responses.csv"
+
+# Validation receipt: written only when every raw file passes
+VALIDATION_RECEIPT = DATA_PROCESSED / "validation.json"
+
+# Published results (small, aggregated, committed for reviewers)
+RESULTS = ROOT / "results"
+FIGURES = RESULTS / "figures"
+TABLES = RESULTS / "tables"
+FINDINGS_DIR = RESULTS / "findings"
+EXECUTED_NOTEBOOKS = RESULTS / "notebooks"
+FINDINGS_METRICS = RESULTS / "findings.json"
+
+# The report
+REPORT = ROOT / "report"
+REPORT_MAIN = REPORT / "index.qmd"
+REPORT_VARIABLES = REPORT / "_variables.yml"
+REPORT_OUTPUT = REPORT / "_output"
+REPORT_PDF = REPORT_OUTPUT / "poc1540-report.pdf"
+REPORT_HTML = REPORT_OUTPUT / "poc1540-report.html"
+
+
+def processed_table(name: str) -> Path:
+    """Path of a tidy table written by the prepare notebook."""
+    return DATA_PROCESSED / f"{name}.parquet"
+
+
+def relative(path: Path) -> str:
+    """A path as shown to users: relative to the repository root where possible."""
+    try:
+        return Path(path).resolve().relative_to(ROOT.resolve()).as_posix()
+    except ValueError:
+        return str(path)
