@@ -28,12 +28,9 @@ SURVEY_RESPONSES = DATA_RAW / "survey_responses.csv"
 # Validation receipt: written only when every raw file passes
 VALIDATION_RECEIPT = DATA_PROCESSED / "validation.json"
 
-# Published results (small, aggregated, committed for reviewers)
+# Published results (small, aggregated, committed for reviewers): one folder per notebook
+# holding its executed copy (ipynb and HTML), findings.json, figures and tables.
 RESULTS = ROOT / "results"
-FIGURES = RESULTS / "figures"
-TABLES = RESULTS / "tables"
-FINDINGS_DIR = RESULTS / "findings"
-EXECUTED_NOTEBOOKS = RESULTS / "notebooks"
 FINDINGS_METRICS = RESULTS / "findings.json"
 
 # The report
@@ -43,6 +40,11 @@ REPORT_VARIABLES = REPORT / "_variables.yml"
 REPORT_OUTPUT = REPORT / "_output"
 REPORT_PDF = REPORT_OUTPUT / "poc1540-report.pdf"
 REPORT_HTML = REPORT_OUTPUT / "poc1540-report.html"
+
+
+def chapter_results(notebook: str) -> Path:
+    """Folder of one notebook's published outputs, e.g. results/02_coverage/."""
+    return RESULTS / notebook
 
 
 def processed_table(name: str) -> Path:

@@ -1,0 +1,59 @@
+"""The survey codebook: questions, answer options and their labels, in instrument order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from poc1540 import paths
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """Read-only access to ``data/raw/survey_codebook.yaml``."""
+
+    raw: dict[str, Any]
+
+    @classmethod
+    def load(cls, path: Path = paths.CODEBOOK) -> "Codebook":
+        return cls(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+
+    def question(self, qid: str) -> dict[str, Any]:
+        for q in self.raw["questions"]:
+            if q["id"] == qid:
+                return q
+        raise KeyError(f"the codebook has no question {qid!r}")
+
+    def questions(self, kind: str) -> list[dict[str, Any]]:
+        return [q for q in self.raw["questions"] if q["type"] == kind]
+
+    def codes(self, qid: str) -> list[str]:
+        """Option codes (single/ordinal) or item codes (multi/likert), in codebook order."""
+        q = self.question(qid)
+        return [str(o["code"]) for o in q.get("options", q.get("items", []))]
+
+    def labels(self, qid: str) -> dict[str, str]:
+        """Code -> label for a question's options or items."""
+        q = self.question(qid)
+        return {str(o["code"]): str(o["label"]) for o in q.get("options", q.get("items", []))}
+
+    def items_with(self, qid: str, key: str, value: str) -> list[str]:
+        """Item codes of a multi question whose attribute ``key`` equals ``value`` (e.g. role: hub)."""
+        return [str(i["code"]) for i in self.question(qid)["items"] if i.get(key) == value]
+
+    def categorical(self, qid: str) -> pd.CategoricalDtype:
+        """A pandas dtype for a single/ordinal question: ordered when the question is ordinal."""
+        q = self.question(qid)
+        return pd.CategoricalDtype(self.codes(qid), ordered=q["type"] == "ordinal")
+
+    @property
+    def not_applicable(self) -> str:
+        return str(self.raw.get("not_applicable", "na"))
+
+    @property
+    def fieldwork(self) -> tuple[str, str]:
+        return str(self.raw["fieldwork"]["start"]), str(self.raw["fieldwork"]["end"])

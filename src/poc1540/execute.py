@@ -1,0 +1,118 @@
+"""Run one chapter notebook with papermill, the way every DVC notebook stage does.
+
+- Parameters come from YAML files in ``params/``. A chapter's own file must hold only keys the
+  notebook declares in its ``parameters`` cell (so the stage's params are exactly the ones it
+  uses); shared files such as ``params/common.yaml`` contribute only the keys it declares.
+- The executed copy goes to ``results/<notebook>/`` (never back into ``notebooks/``), stripped
+  of what varies between runs (timestamps, durations), and also as HTML for reviewers.
+- A failing cell gives a short message naming the notebook, cell and error; the full executed
+  notebook is kept under ``data/processed/failed/`` for debugging, and no published output of
+  that notebook is replaced.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+import yaml
+
+from poc1540 import atomic, paths
+
+KERNEL = "python3"
+VOLATILE_NOTEBOOK_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables", "version")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class ExecutionError(RuntimeError):
+    """A notebook could not be run as asked (bad parameters or a failing cell)."""
+
+
+def declared_parameters(notebook: Path) -> set[str]:
+    """Names assigned in the notebook's cell tagged ``parameters``."""
+    return set(papermill.inspect_notebook(str(notebook)).keys())
+
+
+def load_parameters(notebook: Path, params_files: list[Path], shared: tuple[str, ...] = ("common.yaml",)) -> dict[str, Any]:
+    """Merge the params files for a notebook, checking each key against its parameters cell."""
+    declared = declared_parameters(notebook)
+    merged: dict[str, Any] = {}
+    for path in params_files:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict):
+            raise ExecutionError(f"{paths.relative(path)} must be a mapping of parameter names to values")
+        if Path(path).name in shared:
+            data = {k: v for k, v in data.items() if k in declared}
+        unknown = sorted(set(data) - declared)
+        if unknown:
+            raise ExecutionError(
+                f"{paths.relative(path)}: {', '.join(unknown)} not a parameter of {paths.relative(notebook)} "
+                f"(its parameters cell declares: {', '.join(sorted(declared))})"
+            )
+        merged.update(data)
+    return merged
+
+
+def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop what changes from run to run, so an unchanged analysis gives identical bytes."""
+    nb = copy.deepcopy(nb)
+    pm = nb.metadata.get("papermill", {})
+    for key in VOLATILE_NOTEBOOK_KEYS:
+        pm.pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell_pm = cell.metadata.get("papermill")
+        if cell_pm is not None:
+            for key in ("start_time", "end_time", "duration", "exception", "status"):
+                cell_pm.pop(key, None)
+    return nb
+
+
+def _first_error(nb: nbformat.NotebookNode) -> str:
+    for n, cell in enumerate(nb.cells, start=1):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                return f"cell {n} (In [{cell.get('execution_count')}]): {out['ename']}: {ANSI.sub('', str(out['evalue']))}"
+    return "unknown error"
+
+
+def to_html(nb: nbformat.NotebookNode) -> str:
+    """The executed notebook as standalone HTML (no external resources)."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab")
+    exporter.exclude_input_prompt = False
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def run(notebook: Path, params_files: list[Path], output_dir: Path | None = None) -> Path:
+    """Execute ``notebook`` with papermill and write its executed copy (ipynb and HTML)."""
+    notebook = Path(notebook)
+    parameters = load_parameters(notebook, params_files)
+    failed_dir = paths.DATA_PROCESSED / "failed"
+    failed_dir.mkdir(parents=True, exist_ok=True)
+    scratch = failed_dir / notebook.name
+    try:
+        executed = papermill.execute_notebook(
+            str(notebook),
+            str(scratch),
+            parameters=parameters,
+            kernel_name=KERNEL,
+            cwd=str(notebook.parent),
+            progress_bar=False,
+            report_mode=False,
+        )
+    except papermill.PapermillExecutionError:
+        nb = nbformat.read(scratch, as_version=4)
+        raise ExecutionError(f"{paths.relative(notebook)} failed in {_first_error(nb)}; the executed copy is at {paths.relative(scratch)}") from None
+    scratch.unlink(missing_ok=True)
+    nb = normalise(executed)
+    target = Path(output_dir or paths.chapter_results(notebook.stem)) / notebook.name
+    atomic.write_text(target, nbformat.writes(nb) + "\n")
+    atomic.write_text(target.with_suffix(".html"), to_html(nb))
+    return target

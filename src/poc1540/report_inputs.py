@@ -1,0 +1,135 @@
+"""The findings stage: turn the notebooks' findings and the data manifest into report inputs.
+
+Writes, each atomically:
+- ``results/findings.json``: the DVC metrics file (numeric findings, nested by key);
+- ``report/_variables.yml``: every finding's text, figure alt texts, the data notice and the
+  edition date, read in the prose with ``{{< var key >}}``;
+- ``report/_generated/*.md``: the data notice, the findings register and the provenance
+  table, pulled into the report with ``{{< include >}}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from poc1540 import atomic, findings, paths
+
+GENERATED = paths.REPORT / "_generated"
+KEY_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "papermill", "dvc", "pandera", "typst", "pypandoc_binary")
+TRUTH_WORDS = {"synthetic": "synthetic (generated, not collected)", "illustrative": "illustrative (calibrated to published counts, not the Committee's per-State record)"}
+
+
+def load_manifest(path: Path = paths.MANIFEST) -> dict[str, Any]:
+    """The raw-data manifest as a mapping of file name to its description."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["files"]
+
+
+def placeholder_inputs(manifest: dict[str, Any]) -> dict[str, list[str]]:
+    """Raw files that are not real facts, grouped by truth ('synthetic', 'illustrative')."""
+    out: dict[str, list[str]] = {}
+    for name, entry in sorted(manifest.items()):
+        if entry["truth"] != "real":
+            out.setdefault(entry["truth"], []).append(name)
+    return out
+
+
+def data_notice(manifest: dict[str, Any]) -> str:
+    """Markdown for the notice on the title page: names every input that is not real."""
+    placeholders = placeholder_inputs(manifest)
+    if not placeholders:
+        return "All inputs of this edition are real data; their sources are listed in the data appendix.\n"
+    lines = [
+        "::: {.callout-important title=\"Not the study's data\"}",
+        "This edition is built from placeholder inputs, so its findings illustrate the method and "
+        "must not be cited as results of the survey:",
+        "",
+    ]
+    for truth, names in placeholders.items():
+        for name in names:
+            lines.append(f"- **{manifest[name]['title']}** (`{name}`): {TRUTH_WORDS.get(truth, truth)}.")
+    lines += ["", "Replace them as the README's data section describes; this notice then disappears.", ":::", ""]
+    return "\n".join(lines)
+
+
+def _md_cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def data_sources(manifest: dict[str, Any]) -> str:
+    """Markdown list describing every raw input from the manifest (for the data appendix)."""
+    blocks = []
+    for name, entry in sorted(manifest.items()):
+        blocks.append(
+            f"**{_md_cell(entry['title'])}** (`data/raw/{name}`; {entry['truth']}; snapshot {entry['snapshot']}).\n"
+            f"Source: {_md_cell(entry['source'])}. Licence: {_md_cell(entry['licence'])}."
+            + (f"\n{_md_cell(entry['notes'])}" if entry.get("notes") else "")
+        )
+    return "\n\n".join(blocks) + "\n"
+
+
+def findings_register(items: list[findings.Finding]) -> str:
+    """Markdown table of every finding: key, text, unit, and the notebook cell that computed it."""
+    rows = ["| Key | Value | Unit | Computed in |", "|:--|--:|:--|:--|"]
+    for f in items:
+        where = f"`{f.notebook}.ipynb`" + (f", cell {f.cell}" if f.cell is not None else "")
+        rows.append(f"| `{f.key}` | {_md_cell(f.text)} | {_md_cell(f.unit)} | {where} |")
+    return "\n".join(rows) + "\n\n: Findings register: every number in the text, with the notebook cell that computed it {#tbl-findings-register}\n"
+
+
+def provenance(receipt: dict[str, Any], params_dir: Path = paths.PARAMS) -> str:
+    """Markdown tables of input and parameter content hashes and key package versions.
+
+    Made only from file contents and installed versions, so it changes exactly when they do.
+    """
+    rows = ["| Input | SHA-256 (first 16 hex digits) |", "|:--|:--|"]
+    for name, digest in receipt["inputs"].items():
+        rows.append(f"| `data/raw/{name}` | `{digest[:16]}` |")
+    for path in sorted(Path(params_dir).glob("*.yaml")):
+        rows.append(f"| `params/{path.name}` | `{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}` |")
+    rows.append("\n: Content hashes of the raw inputs and parameter files {#tbl-provenance-inputs}\n")
+    rows += ["| Package | Version |", "|:--|:--|"]
+    for name in KEY_PACKAGES:
+        try:
+            rows.append(f"| {name} | {metadata.version(name)} |")
+        except metadata.PackageNotFoundError:
+            rows.append(f"| {name} | not installed |")
+    rows.append("\n: Versions of the key packages {#tbl-provenance-packages}\n")
+    return "\n".join(rows)
+
+
+def variables(items: list[findings.Finding], figures: dict[str, dict[str, str]], manifest: dict[str, Any], report_params: dict[str, Any]) -> dict[str, Any]:
+    """The report's Quarto variables: findings' texts, figure alt texts, edition metadata."""
+    flat: dict[str, Any] = {f.key: f.text for f in items}
+    for name, fig in figures.items():
+        flat[f"fig.{name}.alt"] = fig["alt"]
+    placeholders = placeholder_inputs(manifest)
+    flat["report.date"] = str(report_params["edition_date"])
+    flat["report.watermark"] = "Placeholder data: not the study's results" if placeholders else ""
+    flat["report.findings_count"] = str(len(items))
+    return findings.nest(flat)
+
+
+def write_all(report_params: dict[str, Any]) -> list[Path]:
+    """Run the findings stage: merge, then write every report input."""
+    items, figures = findings.load_all()
+    manifest = load_manifest()
+    receipt = json.loads(paths.VALIDATION_RECEIPT.read_text(encoding="utf-8"))
+    written = [
+        atomic.write_text(paths.FINDINGS_METRICS, json.dumps(findings.metrics(items), indent=2, sort_keys=True) + "\n"),
+        atomic.write_text(
+            paths.REPORT_VARIABLES,
+            "# Written by the findings stage (poc1540 findings): do not edit by hand.\n"
+            + yaml.safe_dump(variables(items, figures, manifest, report_params), sort_keys=True, allow_unicode=True, width=1000),
+        ),
+        atomic.write_text(GENERATED / "data_notice.md", data_notice(manifest)),
+        atomic.write_text(GENERATED / "data_sources.md", data_sources(manifest)),
+        atomic.write_text(GENERATED / "findings_register.md", findings_register(items)),
+        atomic.write_text(GENERATED / "provenance.md", provenance(receipt)),
+    ]
+    return written

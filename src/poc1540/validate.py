@@ -1,0 +1,290 @@
+"""Check every raw file before anything else runs, and say exactly what is wrong.
+
+Each problem names the file, the row (as a line number in the file, header = line 1), the
+column, the offending value, the rule it breaks and what to do. Errors stop the build; warnings
+are printed and recorded in the receipt, which the report's methods appendix reads.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+import yaml
+
+from poc1540 import atomic, paths, schemas
+
+TRUTH_VALUES = ("real", "illustrative", "synthetic")
+MANIFEST_FIELDS = ("title", "truth", "source", "snapshot", "licence", "schema")
+QUESTION_TYPES = ("key", "country", "date", "single", "ordinal", "scale", "multi", "likert", "text")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one raw file."""
+
+    file: str
+    rule: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    fix: str = ""
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column '{self.column}'"
+        text = f"{self.severity.upper()}: {where}"
+        if self.value is not None:
+            text += f": value {self.value!r}"
+        text += f" {self.rule}"
+        if self.fix:
+            text += f". Fix: {self.fix}"
+        return text
+
+
+@dataclass
+class Result:
+    """Everything the validator found, plus the content hash of every file it read."""
+
+    problems: list[Problem] = field(default_factory=list)
+    hashes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def sha256(path: Path) -> str:
+    """Content hash of a file, for the receipt and the provenance appendix."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def read_csv_text(path: Path, shown: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read a CSV with every cell as text, or explain why it cannot be read."""
+    raw = path.read_bytes()
+    if not raw.strip():
+        return None, [Problem(shown, "is empty: expected a header row and data rows", fix="export the file again")]
+    try:
+        text = raw.decode("utf-8-sig")  # a UTF-8 byte-order mark is harmless, so accept it
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [
+            Problem(
+                shown,
+                f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x} on line {line})",
+                row=line,
+                fix="save the file as UTF-8 (CSV UTF-8 in Excel), or import it with 'poc1540 import', which converts it",
+            )
+        ]
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
+    except (pd.errors.ParserError, csv.Error) as exc:
+        return None, [Problem(shown, f"cannot be parsed as CSV: {exc}", fix="check quoting and the delimiter (a comma)")]
+    if len(df.columns) == 1 and len(text.splitlines()[0].split(";")) > 1:
+        return None, [Problem(shown, "uses ';' as delimiter; a comma is expected", row=1, fix="export as comma-separated CSV")]
+    if df.empty:
+        return None, [Problem(shown, "has a header row but no data rows", fix="export the file again with its data")]
+    df.columns = [c.strip() for c in df.columns]
+    return df, []
+
+
+def problems_from_schema(schema: pa.DataFrameSchema, df: pd.DataFrame, shown: str, fix: str = "") -> list[Problem]:
+    """Run a pandera schema lazily and turn every failure case into a Problem."""
+    try:
+        schema.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        return _from_failures(exc.failure_cases, df, shown, fix)
+    return []
+
+
+def _from_failures(failures: pd.DataFrame, df: pd.DataFrame, shown: str, fix: str) -> list[Problem]:
+    out: list[Problem] = []
+    for case in failures.itertuples(index=False):
+        check = str(case.check)
+        column = None if pd.isna(case.column) else str(case.column)
+        index = None if pd.isna(case.index) else int(case.index)
+        row = None if index is None else index + 2  # header is line 1, first data row line 2
+        value = None if pd.isna(case.failure_case) else str(case.failure_case)
+        if check == "column_in_dataframe":
+            out.append(Problem(shown, f"is missing the required column '{value}'", row=1, fix="add the column (see the schema or codebook)"))
+        elif check == "column_in_schema":
+            out.append(Problem(shown, f"has a column '{value}' that the schema does not know", row=1, fix="remove or rename it"))
+        elif check == "field_uniqueness":
+            out.append(Problem(shown, "must be unique, but appears more than once", row=row, column=column, value=value, fix="remove the duplicate row"))
+        elif column is None or column == "None" or case.schema_context == "DataFrameSchema":
+            # a rule across columns: report the row with its values
+            shown_value = None if index is None else ", ".join(f"{k}={v}" for k, v in df.loc[index].items() if v != "")[:200]
+            out.append(Problem(shown, check, row=row, value=shown_value, fix=fix))
+        else:
+            out.append(Problem(shown, check, row=row, column=column, value=value, fix=fix))
+    # stable order: by row, then column
+    return sorted(out, key=lambda p: (p.row or 0, p.column or "", p.rule))
+
+
+def load_yaml(path: Path, shown: str) -> tuple[Any, list[Problem]]:
+    """Parse a YAML file, or say where it is broken."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")), []
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        return None, [Problem(shown, f"is not valid YAML: {exc}".replace("\n", " "))]
+
+
+def check_codebook(codebook: Any, shown: str) -> list[Problem]:
+    """Structural checks on the codebook itself: every later check relies on it."""
+    if not isinstance(codebook, dict) or not isinstance(codebook.get("questions"), list):
+        return [Problem(shown, "must be a mapping with a 'questions' list")]
+    problems = []
+    for key in ("fieldwork",):
+        if key not in codebook:
+            problems.append(Problem(shown, f"is missing the top-level key '{key}'"))
+    seen: set[str] = set()
+    for n, q in enumerate(codebook["questions"], start=1):
+        where = f"question {n}"
+        if not isinstance(q, dict) or "id" not in q or "type" not in q:
+            problems.append(Problem(shown, f"{where} must have an 'id' and a 'type'"))
+            continue
+        ids = [str(i.get("code")) for i in q.get("items", [])] if q["type"] in ("multi", "likert") else [q["id"]]
+        for qid in ids:
+            if qid in seen:
+                problems.append(Problem(shown, f"{where}: the id '{qid}' is used twice", column=qid))
+            seen.add(qid)
+        if q["type"] not in QUESTION_TYPES:
+            problems.append(Problem(shown, f"{where} ('{q['id']}') has unknown type", value=str(q["type"]), fix=f"use one of {', '.join(QUESTION_TYPES)}"))
+        if q["type"] in ("single", "ordinal") and not q.get("options"):
+            problems.append(Problem(shown, f"{where} ('{q['id']}') needs a list of options"))
+        if q["type"] in ("multi", "likert") and not q.get("items"):
+            problems.append(Problem(shown, f"{where} ('{q['id']}') needs a list of items"))
+        for opt in q.get("options", []) + q.get("items", []):
+            if not isinstance(opt, dict) or "code" not in opt or "label" not in opt:
+                problems.append(Problem(shown, f"{where} ('{q['id']}'): every option and item needs a 'code' and a 'label'", value=str(opt)))
+    return problems
+
+
+def check_manifest(manifest: Any, raw_dir: Path, shown: str) -> list[Problem]:
+    """Every raw file is described, and every description is complete."""
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        return [Problem(shown, "must be a mapping with a 'files' mapping")]
+    problems = []
+    files = manifest["files"]
+    on_disk = {p.name for p in raw_dir.iterdir() if p.is_file() and p.name != paths.MANIFEST.name and not p.name.startswith(".")}
+    for name in sorted(on_disk - set(files)):
+        problems.append(Problem(shown, f"does not describe the raw file '{name}'", fix="add an entry with title, truth, source, snapshot, licence and schema"))
+    for name, entry in files.items():
+        if name not in on_disk:
+            problems.append(Problem(shown, f"describes '{name}', which is not in {paths.relative(raw_dir)}"))
+            continue
+        for key in MANIFEST_FIELDS:
+            if not isinstance(entry, dict) or not str(entry.get(key, "")).strip():
+                problems.append(Problem(shown, f"entry '{name}' is missing '{key}'", column=key))
+        if isinstance(entry, dict) and entry.get("truth") not in TRUTH_VALUES:
+            problems.append(Problem(shown, f"entry '{name}': truth must be one of {', '.join(TRUTH_VALUES)}", column="truth", value=str(entry.get("truth"))))
+    return problems
+
+
+def survey_warnings(df: pd.DataFrame, codebook: dict[str, Any], listing: pd.DataFrame | None, shown: str) -> list[Problem]:
+    """Things a contributor should know but that do not stop the build."""
+    out = []
+    known = set(schemas.survey_columns(codebook))
+    for column in df.columns:
+        if column not in known:
+            out.append(Problem(shown, "is not in the codebook and will be ignored", row=1, column=column, severity="warning", fix="map it to a codebook id or drop it"))
+    if listing is not None and "country" in df.columns:
+        with_poc = set(listing.loc[listing["poc_appointed"] == "yes", "iso3"])
+        for i, iso3 in df["country"].items():
+            if iso3 and iso3 not in with_poc:
+                out.append(Problem(shown, "comes from a State without a POC in the listing", row=int(i) + 2, column="country", value=iso3, severity="warning"))
+    return out
+
+
+def validate_all(raw_dir: Path = paths.DATA_RAW) -> Result:
+    """Validate the manifest, the reference data, the listings, the codebook and the survey."""
+    raw_dir = Path(raw_dir)
+    result = Result()
+
+    def shown(name: str) -> str:
+        return paths.relative(raw_dir / name)
+
+    manifest_path = raw_dir / paths.MANIFEST.name
+    if not manifest_path.exists():
+        result.problems.append(Problem(shown(paths.MANIFEST.name), "is missing: every raw file must be described in it"))
+        return result
+    manifest, probs = load_yaml(manifest_path, shown(manifest_path.name))
+    result.problems += probs or check_manifest(manifest, raw_dir, shown(manifest_path.name))
+    if not result.ok:
+        return result
+    for name in sorted(manifest["files"]):
+        result.hashes[name] = sha256(raw_dir / name)
+    result.hashes[manifest_path.name] = sha256(manifest_path)
+    by_schema = {entry["schema"]: name for name, entry in manifest["files"].items()}
+
+    def table(schema_name: str) -> tuple[str, pd.DataFrame | None]:
+        name = by_schema.get(schema_name)
+        if name is None:
+            result.problems.append(Problem(shown(manifest_path.name), f"names no file with schema '{schema_name}'"))
+            return "", None
+        df, probs = read_csv_text(raw_dir / name, shown(name))
+        result.problems.extend(probs)
+        return name, df
+
+    name, members_df = table("member_states")
+    if members_df is None:
+        return result
+    result.problems += problems_from_schema(schemas.member_states(), members_df, shown(name))
+    members = set(members_df["iso3"]) if "iso3" in members_df else set()
+
+    builders = {
+        "national_reports": schemas.national_reports,
+        "poc_listing": schemas.poc_listing,
+        "action_plans": schemas.action_plans,
+    }
+    frames: dict[str, pd.DataFrame | None] = {}
+    for schema_name, build in builders.items():
+        name, df = table(schema_name)
+        frames[schema_name] = df
+        if df is not None:
+            result.problems += problems_from_schema(build(members), df, shown(name))
+
+    cb_name = by_schema.get("codebook")
+    if cb_name is None:
+        result.problems.append(Problem(shown(manifest_path.name), "names no file with schema 'codebook'"))
+        return result
+    codebook, probs = load_yaml(raw_dir / cb_name, shown(cb_name))
+    probs = probs or check_codebook(codebook, shown(cb_name))
+    result.problems += probs
+    if probs:
+        return result
+
+    name, survey = table("survey_responses")
+    if survey is not None:
+        fix = f"correct the value, or if it is a new valid answer add it to {shown(cb_name)}"
+        result.problems += problems_from_schema(schemas.survey_responses(codebook, members), survey, shown(name), fix=fix)
+        result.problems += survey_warnings(survey, codebook, frames.get("poc_listing"), shown(name))
+    return result
+
+
+def write_receipt(result: Result, target: Path = paths.VALIDATION_RECEIPT) -> Path:
+    """Record what was validated (content hashes) and the warnings, for later stages and the report."""
+    receipt = {
+        "inputs": dict(sorted(result.hashes.items())),
+        "warnings": [asdict(w) for w in result.warnings],
+    }
+    return atomic.write_text(target, json.dumps(receipt, indent=2, ensure_ascii=False) + "\n")
