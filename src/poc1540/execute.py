@@ -64,6 +64,8 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for key in VOLATILE_NOTEBOOK_KEYS:
         pm.pop(key, None)
     for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill gives it a random id on every run
         cell.metadata.pop("execution", None)
         cell_pm = cell.metadata.get("papermill")
         if cell_pm is not None:
@@ -72,12 +74,15 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def _first_error(nb: nbformat.NotebookNode) -> str:
-    for n, cell in enumerate(nb.cells, start=1):
+def _first_error(nb: nbformat.NotebookNode, source: Path) -> str:
+    """Where the run failed, numbered as the cells of the source notebook."""
+    order = [c.get("id") for c in nbformat.read(source, as_version=4).cells]
+    for cell in nb.cells:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
-                return f"cell {n} (In [{cell.get('execution_count')}]): {out['ename']}: {ANSI.sub('', str(out['evalue']))}"
-    return "unknown error"
+                where = f"cell {order.index(cell.get('id')) + 1}" if cell.get("id") in order else "the injected parameters cell"
+                return f"{where} (In [{cell.get('execution_count')}]): {out['ename']}: {ANSI.sub('', str(out['evalue']))}"
+    return "an unknown cell"
 
 
 def to_html(nb: nbformat.NotebookNode) -> str:
@@ -90,11 +95,11 @@ def to_html(nb: nbformat.NotebookNode) -> str:
     return body
 
 
-def run(notebook: Path, params_files: list[Path], output_dir: Path | None = None) -> Path:
+def run(notebook: Path, params_files: list[Path], output_dir: Path | None = None, failed_dir: Path | None = None) -> Path:
     """Execute ``notebook`` with papermill and write its executed copy (ipynb and HTML)."""
     notebook = Path(notebook)
     parameters = load_parameters(notebook, params_files)
-    failed_dir = paths.DATA_PROCESSED / "failed"
+    failed_dir = Path(failed_dir or paths.DATA_PROCESSED / "failed")
     failed_dir.mkdir(parents=True, exist_ok=True)
     scratch = failed_dir / notebook.name
     try:
@@ -109,7 +114,7 @@ def run(notebook: Path, params_files: list[Path], output_dir: Path | None = None
         )
     except papermill.PapermillExecutionError:
         nb = nbformat.read(scratch, as_version=4)
-        raise ExecutionError(f"{paths.relative(notebook)} failed in {_first_error(nb)}; the executed copy is at {paths.relative(scratch)}") from None
+        raise ExecutionError(f"{paths.relative(notebook)} failed in {_first_error(nb, notebook)}; the executed copy is at {paths.relative(scratch)}") from None
     scratch.unlink(missing_ok=True)
     nb = normalise(executed)
     target = Path(output_dir or paths.chapter_results(notebook.stem)) / notebook.name

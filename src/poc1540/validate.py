@@ -136,8 +136,8 @@ def _from_failures(failures: pd.DataFrame, df: pd.DataFrame, shown: str, fix: st
             out.append(Problem(shown, check, row=row, value=shown_value, fix=fix))
         else:
             out.append(Problem(shown, check, row=row, column=column, value=value, fix=fix))
-    # stable order: by row, then column
-    return sorted(out, key=lambda p: (p.row or 0, p.column or "", p.rule))
+    # a rule across columns fails once per column of the row: report it once; stable order
+    return sorted(set(out), key=lambda p: (p.row or 0, p.column or "", p.rule))
 
 
 def load_yaml(path: Path, shown: str) -> tuple[Any, list[Problem]]:

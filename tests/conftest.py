@@ -1,0 +1,62 @@
+"""Shared fixtures: a scratch copy of the raw data, and a scratch copy of the whole repository."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from poc1540 import paths
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture
+def raw_copy(tmp_path: Path) -> Path:
+    """A writable copy of data/raw to break on purpose."""
+    target = tmp_path / "raw"
+    shutil.copytree(paths.DATA_RAW, target)
+    return target
+
+
+def tool_env(root: Path | None = None) -> dict[str, str]:
+    """Environment for running the project's commands in a subprocess."""
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["MPLBACKEND"] = "Agg"
+    if root is not None:
+        env["POC1540_ROOT"] = str(root)
+    return env
+
+
+def run(cmd: list[str], cwd: Path, root: Path | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run a command, returning its output; fail the test with the output when it fails."""
+    proc = subprocess.run(cmd, cwd=cwd, env=tool_env(root), capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        pytest.fail(f"{' '.join(cmd)} exited {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def repo_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The working tree (tracked and untracked, not ignored files) copied into a fresh git repo."""
+    target = tmp_path_factory.mktemp("repo")
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=paths.ROOT, capture_output=True, text=True, check=True
+    ).stdout.split("\0")
+    for name in filter(None, files):
+        src = paths.ROOT / name
+        if src.is_file():
+            dst = target / name
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+    subprocess.run(["git", "init", "-q"], cwd=target, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=target, check=True)
+    subprocess.run(
+        ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-qm", "copy"], cwd=target, check=True
+    )
+    return target

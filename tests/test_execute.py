@@ -1,0 +1,65 @@
+"""Running notebooks with papermill: parameters, failures, and stable executed copies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from poc1540 import execute
+
+
+def make_notebook(path: Path, body: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    lead = nbformat.v4.new_markdown_cell("# Demo")
+    params = nbformat.v4.new_code_cell("threshold = 5\nlabel = 'x'")
+    params.metadata["tags"] = ["parameters"]
+    cells = [lead, params, nbformat.v4.new_code_cell(body)]
+    for n, cell in enumerate(cells):
+        cell.id = f"c{n}"
+    nb.cells = cells
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    return make_notebook(tmp_path / "09_demo.ipynb", "print(f'{label}: {threshold * 2}')")
+
+
+def test_parameters_reach_the_notebook_and_output_is_stable(demo: Path, tmp_path: Path) -> None:
+    params = tmp_path / "demo.yaml"
+    params.write_text("threshold: 21\n")
+    common = tmp_path / "common.yaml"
+    common.write_text("label: shared\nmin_cell_size: 5\n")  # min_cell_size is not declared: dropped
+    out = tmp_path / "out"
+    target = execute.run(demo, [common, params], output_dir=out, failed_dir=tmp_path / "failed")
+    nb = nbformat.read(target, as_version=4)
+    assert "shared: 42" in nb.cells[-1].outputs[0]["text"]
+    assert any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+    first = target.read_bytes()
+    html = target.with_suffix(".html").read_text()
+    assert "shared: 42" in html
+    execute.run(demo, [common, params], output_dir=out, failed_dir=tmp_path / "failed")
+    assert target.read_bytes() == first, "executed notebooks must not carry timestamps or random ids"
+    assert b"start_time" not in first and b"duration" not in first
+
+
+def test_unknown_parameter_is_refused_with_the_declared_ones(demo: Path, tmp_path: Path) -> None:
+    params = tmp_path / "demo.yaml"
+    params.write_text("treshold: 3\n")
+    with pytest.raises(execute.ExecutionError, match=r"treshold not a parameter .* declares: label, threshold"):
+        execute.run(demo, [params], output_dir=tmp_path / "out", failed_dir=tmp_path / "failed")
+
+
+def test_failing_cell_names_notebook_cell_and_error(tmp_path: Path) -> None:
+    nb = make_notebook(tmp_path / "09_broken.ipynb", "raise ValueError('no such column: tenure')")
+    out = tmp_path / "out"
+    (out).mkdir()
+    (out / "09_broken.ipynb").write_text("previous good copy")
+    with pytest.raises(execute.ExecutionError, match=r"09_broken.ipynb failed in cell 3 .*ValueError: no such column: tenure"):
+        execute.run(nb, [], output_dir=out, failed_dir=tmp_path / "failed")
+    assert (out / "09_broken.ipynb").read_text() == "previous good copy"
+    assert (tmp_path / "failed" / "09_broken.ipynb").exists()
