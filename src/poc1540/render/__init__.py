@@ -1,0 +1,518 @@
+"""Render a Quarto-style ``.qmd`` report to PDF (pandoc -> Typst) or HTML, with or without Quarto.
+
+    from poc1540.render import render, RenderError
+    render(Path("report/index.qmd"), Path("report/_output/report.pdf"))            # PDF
+    render(Path("report/index.qmd"), Path("report/_output/report.html"), to="html")
+
+``engine="auto"`` uses ``quarto render`` when a ``quarto`` binary is on PATH and otherwise
+does what Quarto does for these formats with the tools the project can install: the text
+pre-pass of :mod:`poc1540.render.shortcodes` (``include``, ``var``, ``meta``), pandoc with the
+Lua filter ``crossref.lua`` (cross-references, callouts, figure alt text) and the templates
+``template.typ`` / ``template.html``, then Typst (the ``typst`` wheel) for the PDF.
+
+Front matter (and ``_quarto.yml`` beside the source, merged underneath it):
+
+``title``, ``subtitle``, ``author`` (a name, a list of names, or Quarto's ``name`` /
+``affiliations`` mappings), ``date`` (``YYYY-MM-DD``: printed per ``date-format`` and used as
+the PDF's creation date; ``today``/``now``/``last-modified`` are refused as irreproducible),
+``date-format`` (``long`` (default), ``full``, ``medium``, ``short``, ``iso`` or a pattern
+such as ``D MMMM YYYY``), ``abstract``, ``abstract-title``, ``lang``, ``toc``, ``toc-title``,
+``number-sections`` (default **true** here; set it explicitly for ``quarto render`` parity),
+``format: {typst: {...}, html: {...}}`` (per-format overrides), and two keys of this project:
+
+``watermark``
+    short text printed small in the header of every PDF page (and atop the HTML page); used
+    to mark builds made from synthetic or illustrative data.
+``notice``
+    a block of Markdown boxed at the foot of the title page (HTML: under the title block),
+    e.g. the list of inputs that are not real data.
+
+Output is deterministic: the same input gives byte-identical PDF/HTML (no clock, no system
+fonts: only the fonts embedded in Typst are used). The final file is written atomically, so
+a failed render leaves a previous output untouched. Intermediates (expanded Markdown,
+metadata, the ``.typ``) go to ``build_dir`` (default: ``<output dir>/.build``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .shortcodes import Document, RenderError, expand
+
+__all__ = ["render", "RenderError", "RenderWarning", "expand", "find_quarto"]
+
+HERE = Path(__file__).resolve().parent
+LUA_FILTER = HERE / "crossref.lua"
+TYPST_TEMPLATE = HERE / "template.typ"
+HTML_TEMPLATE = HERE / "template.html"
+HTML_CSS = HERE / "report.css"
+
+FORMATS = ("pdf", "html")
+ENGINES = ("auto", "pandoc", "quarto")
+# The fonts Typst ships inside its binary; the template uses only these.
+EMBEDDED_FONTS = ("Libertinus Serif", "New Computer Modern", "DejaVu Sans Mono")
+
+
+class RenderWarning(UserWarning):
+    """A non-fatal message from Typst."""
+
+
+def find_quarto() -> str | None:
+    return shutil.which("quarto")
+
+
+def render(
+    source: Path,
+    output: Path,
+    *,
+    to: str = "pdf",
+    engine: str = "auto",
+    build_dir: Path | None = None,
+) -> Path:
+    """Render `source` (.qmd) to `output` as ``to`` ("pdf" or "html"); return `output`.
+
+    engine: "auto" (quarto when on PATH, else pandoc), "pandoc" or "quarto".
+    Raises RenderError with a message naming file and line for anything wrong in the input.
+    """
+    if to not in FORMATS:
+        raise ValueError(f"to must be one of {FORMATS}, not {to!r}")
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
+    source = Path(source).resolve()
+    output = Path(output).resolve()
+    if not source.is_file():
+        raise RenderError(f"source not found: {source}")
+    if engine == "auto":
+        engine = "quarto" if find_quarto() else "pandoc"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    build = Path(build_dir).resolve() if build_dir else output.parent / ".build"
+    build.mkdir(parents=True, exist_ok=True)
+    if engine == "quarto":
+        return _render_quarto(source, output, to, build)
+    return _render_pandoc(source, output, to, build)
+
+
+# ---------------------------------------------------------------------------------------
+# pandoc + typst
+
+
+def _render_pandoc(source: Path, output: Path, to: str, build: Path) -> Path:
+    doc = expand(source, to=to)
+    meta = _prepare_meta(doc, to)
+    stem = build / output.name
+    body_md = stem.with_name(output.name + ".md")
+    meta_yml = stem.with_name(output.name + ".meta.yml")
+    images_json = stem.with_name(output.name + ".images.json")
+    _write_text(body_md, doc.text)
+    _write_text(
+        meta_yml,
+        yaml.safe_dump(meta, allow_unicode=True, sort_keys=True, default_flow_style=False),
+    )
+
+    # Pass 1: parse, to find every image (resolved against the source's directory, as Quarto
+    # does) and the Typst root that holds the source and all of them.
+    ast = json.loads(_pandoc(["-f", "markdown", "-t", "json", str(body_md)], source, doc))
+    image_map, root = _resolve_images(ast, doc)
+    _write_text(images_json, json.dumps(image_map, indent=1, sort_keys=True))
+
+    common = [
+        str(body_md),
+        "-f", "markdown",
+        "--metadata-file", str(meta_yml),
+        "-M", f"poc1540-images={images_json}",
+        "--lua-filter", str(LUA_FILTER),
+        "--fail-if-warnings",
+    ]  # fmt: skip
+    if meta.get("toc"):
+        common += ["--toc", f"--toc-depth={int(meta.get('toc-depth', 3))}"]
+    if to == "html":
+        html = _pandoc(
+            [
+                *common,
+                "-t", "html5",
+                "--standalone",
+                "--template", str(HTML_TEMPLATE),
+                "--css", str(HTML_CSS),
+                "--embed-resources",
+                "--resource-path", str(source.parent),
+                "--wrap", "none",
+            ],  # fmt: skip
+            source,
+            doc,
+        )
+        _check_html_offline(html, doc)
+        _write_atomic(output, html)
+        return output
+
+    typ_file = stem.with_name(output.name + ".typ")
+    typ = _pandoc(
+        [*common, "-t", "typst", "--standalone", "--template", str(TYPST_TEMPLATE)],
+        source,
+        doc,
+    )
+    typ_file.write_bytes(typ)
+    pdf = _typst(typ, root, typ_file)
+    _write_atomic(output, pdf)
+    return output
+
+
+def _pandoc(args: list[str], source: Path, doc: Document) -> bytes:
+    import pypandoc
+
+    exe = pypandoc.get_pandoc_path()
+    proc = subprocess.run(
+        [exe, *args], cwd=source.parent, capture_output=True, env=_quiet_env(), check=False
+    )
+    if proc.returncode != 0:
+        raise RenderError(_pandoc_message(proc.stderr.decode("utf-8", "replace"), doc))
+    return proc.stdout
+
+
+def _quiet_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("SOURCE_DATE_EPOCH", None)  # not needed: nothing we produce reads the clock
+    return env
+
+
+_LUA_ERROR = re.compile(r"poc1540-render: (?P<msg>[^\n]*)")
+_TOKEN = re.compile(r"(?P<tok>[@#][A-Za-z][\w.:-]*\w)|\"(?P<quoted>[\w.:-]+)\"")
+_PANDOC_LINE = re.compile(r"\b(?:line|Line) (?P<line>\d+)(?:,? column (?P<col>\d+))?")
+
+
+def _pandoc_message(stderr: str, doc: Document) -> str:
+    lua = _LUA_ERROR.search(stderr)
+    if lua:
+        msg = lua.group("msg").strip()
+        places: list[str] = []
+        for match in _TOKEN.finditer(msg):
+            tok = match.group("tok") or match.group("quoted")
+            pattern = re.compile(re.escape(tok) + r"(?![\w-])")
+            places = [
+                f"{_rel(line.file)}:{line.lineno}"
+                for line in doc.lines
+                if pattern.search(line.text)
+            ]
+            if places:
+                break
+        where = ", ".join(dict.fromkeys(places)) if places else _rel(doc.source)
+        return f"{where}: {msg}"
+    # pandoc's own messages name lines of the expanded Markdown: map them back.
+
+    def origin(match: re.Match) -> str:
+        place = doc.origin(int(match.group("line")))
+        return f"{match.group(0)} ({place})" if place else match.group(0)
+
+    text = _PANDOC_LINE.sub(origin, stderr.strip())
+    return f"pandoc failed on {_rel(doc.source)}:\n{text}"
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _walk_images(node: Any, out: list[str]) -> None:
+    if isinstance(node, dict):
+        if node.get("t") == "Image":
+            out.append(node["c"][2][0])
+        for value in node.values():
+            _walk_images(value, out)
+    elif isinstance(node, list):
+        for value in node:
+            _walk_images(value, out)
+
+
+def _resolve_images(ast: dict, doc: Document) -> tuple[dict[str, str], Path]:
+    srcs: list[str] = []
+    _walk_images(ast.get("blocks", []), srcs)
+    resolved: dict[str, Path] = {}
+    for src in dict.fromkeys(srcs):
+        where = ", ".join(doc.where(src)) or _rel(doc.source)
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", src) and not re.match(r"^[A-Za-z]:[\\/]", src):
+            raise RenderError(
+                f"{where}: image {src!r} is not a local file (remote resources are not "
+                "fetched: the build runs offline)"
+            )
+        path = (doc.source.parent / src).resolve()
+        if not path.is_file():
+            raise RenderError(f"{where}: image not found: {src} (looked for {path})")
+        resolved[src] = path
+    root = Path(os.path.commonpath([doc.source.parent, *(p.parent for p in resolved.values())]))
+    image_map = {src: "/" + path.relative_to(root).as_posix() for src, path in resolved.items()}
+    return image_map, root
+
+
+def _typst(typ: bytes, root: Path, typ_file: Path) -> bytes:
+    import typst
+
+    try:
+        pdf, diagnostics = typst.compile_with_warnings(
+            typ,
+            root=str(root),
+            font_paths=[],
+            ignore_system_fonts=True,
+            format="pdf",
+            pdf_tags=True,
+        )
+    except typst.TypstError as exc:
+        raise RenderError(_typst_message(exc, typ_file)) from None
+    for warning in diagnostics:
+        text = _typst_message(warning, typ_file)
+        if "font" in str(getattr(warning, "message", warning)).lower():
+            fonts = ", ".join(EMBEDDED_FONTS)
+            raise RenderError(f"{text}\n(only the fonts embedded in Typst are used: {fonts})")
+        warnings.warn(text, RenderWarning, stacklevel=3)
+    return pdf
+
+
+def _typst_message(exc: Any, typ_file: Path) -> str:
+    diagnostic = getattr(exc, "diagnostic", "") or getattr(exc, "message", "") or str(exc)
+    diagnostic = re.sub(r"\S*__typst_py_bytes__\.typ", str(typ_file), diagnostic)
+    hints = getattr(exc, "hints", None) or []
+    extra = "".join(f"\nhint: {hint}" for hint in hints)
+    return f"typst failed ({typ_file}):\n{diagnostic.rstrip()}{extra}"
+
+
+_REMOTE = re.compile(rb"""(?:src|href|srcset|poster|data)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
+
+
+def _check_html_offline(html: bytes, doc: Document) -> None:
+    """The HTML must be self-contained: no resource fetched from the network."""
+    for match in _REMOTE.finditer(html):
+        tag_start = html.rfind(b"<", 0, match.start())
+        tag = html[tag_start : html.find(b">", match.end()) + 1].decode("utf-8", "replace")
+        if tag.lower().startswith("<a "):
+            continue  # a hyperlink the reader may follow is fine
+        raise RenderError(f"{_rel(doc.source)}: HTML would load a remote resource: {tag[:200]}")
+
+
+# ---------------------------------------------------------------------------------------
+# metadata
+
+
+def _deep_merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _prepare_meta(doc: Document, to: str) -> dict[str, Any]:
+    """Front matter as the templates and the Lua filter expect it."""
+    meta = dict(doc.meta)
+    fmt = meta.pop("format", None)
+    if isinstance(fmt, dict):
+        opts = fmt.get("typst" if to == "pdf" else "html")
+        if isinstance(opts, dict):
+            meta = _deep_merge(meta, opts)
+    where = _rel(doc.source)
+
+    authors = meta.pop("authors", None)
+    authors = meta.pop("author", authors)
+    if authors is not None:
+        meta["author"] = _authors(authors, where)
+
+    date = meta.get("date")
+    meta.pop("poc1540-date-iso", None)
+    if date is not None and date != "":
+        display, iso = _date(date, meta.pop("date-format", None), where)
+        meta["date"] = display
+        if iso:
+            meta["poc1540-date-iso"] = iso
+
+    lang = str(meta.get("lang") or "en")
+    meta["lang"] = lang
+    code, _, region = lang.replace("_", "-").partition("-")
+    meta["poc1540-lang"] = code.lower()
+    if region:
+        meta["poc1540-region"] = region.upper()
+
+    meta["number-sections"] = bool(meta.get("number-sections", True))
+    if to == "html" and not meta.get("pagetitle"):
+        meta["pagetitle"] = str(meta.get("title") or doc.source.stem)
+    return _plain(meta)
+
+
+def _plain(node: Any) -> Any:
+    """YAML-safe copy: dates as ISO strings."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, (_dt.date, _dt.datetime)):
+        return node.isoformat()
+    return node
+
+
+def _authors(value: Any, where: str) -> list[dict[str, str]]:
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            out.append({"name": item})
+            continue
+        if not isinstance(item, dict) or "name" not in item:
+            raise RenderError(f"{where}: author entries must be names or mappings with a 'name'")
+        name = item["name"]
+        if isinstance(name, dict):  # Quarto: {given, family} or {literal}
+            name = name.get("literal") or " ".join(
+                str(name[k]) for k in ("given", "family") if name.get(k)
+            )
+        entry = {"name": str(name)}
+        affs = item.get("affiliations", item.get("affiliation"))
+        if affs:
+            affs = affs if isinstance(affs, list) else [affs]
+            names = [str(a.get("name", "")) if isinstance(a, dict) else str(a) for a in affs]
+            entry["affiliation"] = "; ".join(n for n in names if n)
+        if item.get("email"):
+            entry["email"] = str(item["email"])
+        out.append(entry)
+    return out
+
+
+_MONTHS = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]  # fmt: skip
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_DATE_STYLES = {
+    "full": "dddd, MMMM D, YYYY",
+    "long": "MMMM D, YYYY",
+    "medium": "MMM D, YYYY",
+    "short": "M/D/YY",
+    "iso": "YYYY-MM-DD",
+}
+_DATE_TOKEN = re.compile(r"\[([^\]]*)\]|YYYY|YY|MMMM|MMM|MM|M|DD|D|dddd|ddd")
+
+
+def format_date(day: _dt.date, fmt: str | None = None) -> str:
+    """`day` in a Quarto date style (long, full, medium, short, iso) or dayjs-style pattern."""
+    pattern = _DATE_STYLES.get(fmt or "long", fmt or "")
+
+    def token(match: re.Match) -> str:
+        if match.group(1) is not None:
+            return match.group(1)
+        return {
+            "YYYY": f"{day.year:04d}",
+            "YY": f"{day.year % 100:02d}",
+            "MMMM": _MONTHS[day.month - 1],
+            "MMM": _MONTHS[day.month - 1][:3],
+            "MM": f"{day.month:02d}",
+            "M": str(day.month),
+            "DD": f"{day.day:02d}",
+            "D": str(day.day),
+            "dddd": _DAYS[day.weekday()],
+            "ddd": _DAYS[day.weekday()][:3],
+        }[match.group(0)]
+
+    return _DATE_TOKEN.sub(token, pattern)
+
+
+def _date(value: Any, fmt: Any, where: str) -> tuple[str, str | None]:
+    if isinstance(value, _dt.datetime):
+        value = value.date()
+    if isinstance(value, _dt.date):
+        return format_date(value, fmt), value.isoformat()
+    text = str(value).strip()
+    if text in ("today", "now", "last-modified"):
+        raise RenderError(
+            f"{where}: date: {text} depends on the clock or the file system, so the report "
+            "would not rebuild byte-for-byte; give the date as YYYY-MM-DD (or a variable)"
+        )
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+    if match:
+        try:
+            day = _dt.date(*(int(g) for g in match.groups()))
+        except ValueError:
+            raise RenderError(f"{where}: date {text!r} is not a valid date") from None
+        return format_date(day, fmt), day.isoformat()
+    return text, None  # free text ("August 2020"): printed as is; the PDF gets no date
+
+
+# ---------------------------------------------------------------------------------------
+# quarto
+
+
+def _render_quarto(source: Path, output: Path, to: str, build: Path) -> Path:
+    quarto = find_quarto()
+    if not quarto:
+        raise RenderError("engine='quarto' but no quarto binary on PATH")
+    name = f".poc1540-{output.stem}.{'pdf' if to == 'pdf' else 'html'}"
+    args = [quarto, "render", str(source), "--to", "typst" if to == "pdf" else "html",
+            "--output", name]  # fmt: skip
+    if to == "html":
+        args += ["-M", "embed-resources:true"]
+    proc = subprocess.run(args, cwd=source.parent, capture_output=True, check=False)
+    if proc.returncode != 0:
+        raise RenderError(
+            f"quarto render failed on {_rel(source)}:\n"
+            + proc.stderr.decode("utf-8", "replace").strip()
+        )
+    produced = _quarto_output(source, name)
+    try:
+        _write_atomic(output, produced.read_bytes())
+    finally:
+        produced.unlink(missing_ok=True)
+    return output
+
+
+def _quarto_output(source: Path, name: str) -> Path:
+    candidates = [source.parent / name]
+    project = source.parent / "_quarto.yml"
+    if project.is_file():
+        conf = yaml.safe_load(project.read_text(encoding="utf-8")) or {}
+        out_dir = (conf.get("project") or {}).get("output-dir")
+        if out_dir:
+            candidates.insert(0, source.parent / out_dir / name)
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise RenderError(f"quarto render succeeded but {name} was not found in {candidates}")
+
+
+# ---------------------------------------------------------------------------------------
+# files
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` via a temporary file in the same directory and os.replace."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+if __name__ == "__main__":  # pragma: no cover - handy for manual checks
+    src, out = Path(sys.argv[1]), Path(sys.argv[2])
+    fmt = sys.argv[3] if len(sys.argv) > 3 else ("html" if out.suffix == ".html" else "pdf")
+    print(render(src, out, to=fmt))
