@@ -56,7 +56,7 @@ def _render(args: argparse.Namespace) -> int:
 
     for fmt in args.to:
         output = Path(args.output) if args.output and len(args.to) == 1 else (paths.REPORT_PDF if fmt == "pdf" else paths.REPORT_HTML)
-        render.render(Path(args.source), output, to=fmt, engine=args.engine)
+        render.render(Path(args.source), output, to=fmt, engine=args.engine, build_dir=paths.RENDER_BUILD)
         print(f"Rendered {paths.relative(output)}")
     return 0
 

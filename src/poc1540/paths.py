@@ -40,6 +40,7 @@ REPORT_VARIABLES = REPORT / "_variables.yml"
 REPORT_OUTPUT = REPORT / "_output"
 REPORT_PDF = REPORT_OUTPUT / "poc1540-report.pdf"
 REPORT_HTML = REPORT_OUTPUT / "poc1540-report.html"
+RENDER_BUILD = REPORT / ".build"  # the renderer's intermediates (git-ignored)
 
 
 def chapter_results(notebook: str) -> Path:

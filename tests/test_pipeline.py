@@ -1,0 +1,113 @@
+"""End to end: the real DVC pipeline in a scratch copy of the repository.
+
+One forced run builds everything from data/raw; the tests then check the PDF against the
+findings, that a second run does nothing, and that bad input stops the build without touching
+any earlier output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from conftest import run
+
+pytestmark = pytest.mark.slow
+
+OUTPUTS = ("results", "report/_variables.yml", "report/_generated", "report/_output", "data/processed")
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text with all white space folded, so line breaks do not split phrases."""
+    text = " ".join(page.extract_text() for page in PdfReader(path).pages)
+    return re.sub(r"\s+", " ", text)
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Content hash of every output file."""
+    out = {}
+    for name in OUTPUTS:
+        base = root / name
+        files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file())
+        for path in files:
+            out[path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+@pytest.fixture(scope="module")
+def built(repo_copy: Path) -> Path:
+    run(["dvc", "repro", "--force"], cwd=repo_copy, root=repo_copy)
+    return repo_copy
+
+
+def test_dag_runs_validate_prepare_chapters_findings_report(built: Path) -> None:
+    stages = list(yaml.safe_load((built / "dvc.yaml").read_text())["stages"])
+    assert stages[:3] == ["validate", "prepare", "coverage"] and stages[-2:] == ["findings", "report"]
+    dag = run(["dvc", "dag", "--md"], cwd=built, root=built).stdout
+    names = dict(re.findall(r'(node\d+)\["([a-z_]+)"\]', dag))
+    edges = {(names[a], names[b]) for a, b in re.findall(r"(node\d+)-->(node\d+)", dag)}
+    for edge in (("validate", "prepare"), ("prepare", "coverage"), ("coverage", "findings"), ("findings", "report")):
+        assert edge in edges, edges
+
+
+def test_pdf_states_every_finding_as_the_findings_file_has_it(built: Path) -> None:
+    text = pdf_text(built / "report/_output/poc1540-report.pdf")
+    variables = yaml.safe_load((built / "report/_variables.yml").read_text())
+    findings = json.loads((built / "results/02_coverage/findings.json").read_text())["findings"]
+    assert len(findings) >= 10
+    for f in findings:
+        chapter, name = f["key"].split(".", 1)
+        assert variables[chapter][name] == f["text"]
+        assert f["text"] in text, f"{f['key']}: {f['text']!r} not in the PDF"
+    prose = text.split("Findings register")[0]
+    for key in ("coverage.share_with_poc", "coverage.group_lowest_share", "coverage.plan_among_poc"):
+        assert next(f["text"] for f in findings if f["key"] == key) in prose
+
+
+def test_pdf_has_the_data_notice_and_numbered_figures(built: Path) -> None:
+    text = pdf_text(built / "report/_output/poc1540-report.pdf")
+    assert "Not the study's data" in text
+    assert "synthetic" in text and "illustrative" in text
+    for n in (1, 2, 3):
+        assert f"Figure {n}:" in text or f"Figure {n}" in text
+    assert "(Figure 1)" in text and "(Figure 2)" in text
+
+
+def test_metrics_are_listed_by_dvc(built: Path) -> None:
+    out = run(["dvc", "metrics", "show", "--json"], cwd=built, root=built).stdout
+    metrics = json.loads(out)
+    data = next(iter(metrics.values()))["data"]["results/findings.json"]["data"]
+    assert data["coverage"]["states_with_poc"] == json.loads((built / "results/findings.json").read_text())["coverage"]["states_with_poc"]
+
+
+def test_second_run_does_nothing(built: Path) -> None:
+    before = snapshot(built)
+    out = run(["dvc", "repro"], cwd=built, root=built).stdout
+    assert "Running stage" not in out, out
+    assert snapshot(built) == before
+
+
+def test_bad_input_stops_the_build_and_touches_no_output(built: Path) -> None:
+    before = snapshot(built)
+    survey = built / "data/raw/survey_responses.csv"
+    original = survey.read_bytes()
+    lines = original.decode().split("\n")
+    header = lines[0].split(",")
+    cells = lines[3].split(",")
+    cells[header.index("tenure")] = "forever"
+    lines[3] = ",".join(cells)
+    survey.write_text("\n".join(lines))
+    try:
+        proc = run(["dvc", "repro"], cwd=built, root=built, check=False)
+        assert proc.returncode != 0
+        message = proc.stdout + proc.stderr
+        assert "data/raw/survey_responses.csv, row 4, column 'tenure': value 'forever'" in message
+        assert snapshot(built) == before
+    finally:
+        survey.write_bytes(original)
