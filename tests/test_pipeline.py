@@ -26,7 +26,7 @@ OUTPUTS = ("results", "report/_variables.yml", "report/_generated", "report/_out
 def pdf_text(path: Path) -> str:
     """The PDF's text with all white space folded, so line breaks do not split phrases."""
     text = " ".join(page.extract_text() for page in PdfReader(path).pages)
-    return re.sub(r"\s+", " ", text)
+    return re.sub(r"\s+", " ", text).replace("\u2019", "'")  # pandoc typesets ' as a curly quote
 
 
 def snapshot(root: Path) -> dict[str, str]:

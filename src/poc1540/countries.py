@@ -1,0 +1,137 @@
+"""Resolve country names as people write them ("Ivory Coast", "Turkey", "Korea, Republic of",
+"USA") to ISO3 codes, and say clearly when a name is not a UN Member State.
+
+Matching uses country_converter's own regular expressions (the same ones ``coco.convert`` uses),
+read straight from its bundled ``country_data.tsv``: ``coco.CountryConverter()`` cannot be built
+under pandas 3 (Namibia's ISO2 code "NA" is read as missing and its regex fails to compile), so
+the table is read here with every cell as text. The UN Member States themselves come from the
+project's reference table ``data/raw/member_states.csv``: a name that resolves to a State outside
+it (an observer State, a territory) is refused with the reason.
+
+Used by the survey importers and meant for the listing importer too.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from poc1540 import paths
+
+# Non-member States with permanent observer status at the UN General Assembly.
+OBSERVER_STATES = {"VAT": "the Holy See", "PSE": "the State of Palestine"}
+# States that are not UN members and not observers, but are not territories of another State either.
+NON_MEMBER_STATES = {"XKX": "Kosovo", "TWN": "Taiwan"}
+
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00a0": " "})
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The outcome of resolving one name: an ISO3 code of a Member State, or why not."""
+
+    iso3: str | None
+    rule: str = ""
+    fix: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.iso3 is not None
+
+
+def _plain(text: str) -> str:
+    """Casefolded, accents removed, quotes and spaces normalised: the form names are compared in."""
+    text = unicodedata.normalize("NFKD", str(text).translate(_QUOTES))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+@functools.lru_cache(maxsize=1)
+def _coco() -> pd.DataFrame:
+    """country_converter's country table (current entries only), every cell as text."""
+    from country_converter import country_converter as coco_module
+
+    table = pd.read_csv(coco_module.COUNTRY_DATA_FILE, sep="\t", dtype=str, keep_default_na=False, encoding="utf-8")
+    return table[table["obsolete"] == ""].reset_index(drop=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _regexes() -> list[tuple[str, re.Pattern[str]]]:
+    return [(iso3, re.compile(rx, re.IGNORECASE)) for iso3, rx in zip(_coco()["ISO3"], _coco()["regex"])]
+
+
+@functools.lru_cache(maxsize=4)
+def member_states(path: Path = paths.MEMBER_STATES) -> dict[str, str]:
+    """ISO3 -> name of the UN Member States, from the project's reference table."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    return dict(zip(table["iso3"], table["name"]))
+
+
+def resolve(name: str) -> str | None:
+    """ISO3 code of the country or territory a name denotes, or None when unknown or ambiguous.
+
+    Accepts an ISO3 code, the Member State names of the reference table and every spelling
+    country_converter's regexes know (with or without accents). The result may be a non-member
+    (e.g. "Kosovo" -> XKX): use :func:`resolve_member` to accept Member States only.
+    """
+    text = str(name).translate(_QUOTES).strip()
+    if not text:
+        return None
+    codes = set(_coco()["ISO3"])
+    if re.fullmatch(r"[A-Za-z]{3}", text) and text.upper() in codes:
+        return text.upper()
+    by_name = {_plain(n): iso3 for iso3, n in member_states().items()}
+    if _plain(text) in by_name:
+        return by_name[_plain(text)]
+    for candidate in dict.fromkeys([text, _plain(text)]):
+        hits = {iso3 for iso3, rx in _regexes() if rx.search(candidate)}
+        if len(hits) == 1:
+            return hits.pop()
+        if len(hits) > 1:
+            return None
+    return None
+
+
+def suggest(name: str, members: dict[str, str] | None = None) -> str:
+    """The Member State name closest to ``name`` (difflib over the reference table's names)."""
+    members = members or member_states()
+    plain = {_plain(n): n for n in members.values()}
+    best = difflib.get_close_matches(_plain(name), list(plain), n=1, cutoff=0.0)
+    return plain[best[0]] if best else ""
+
+
+def non_member_reason(iso3: str) -> str:
+    """Why a resolved country is not accepted: observer State, other non-member, or territory."""
+    coco = _coco().set_index("ISO3")
+    label = coco.loc[iso3, "name_short"] if iso3 in coco.index else iso3
+    if iso3 in OBSERVER_STATES:
+        return f"is {OBSERVER_STATES[iso3]} ({iso3}), a non-member observer State, not a UN Member State"
+    if iso3 in NON_MEMBER_STATES:
+        return f"is {NON_MEMBER_STATES[iso3]} ({iso3}), which is not a UN Member State"
+    return f"is {label} ({iso3}), a territory, not a UN Member State"
+
+
+def resolve_member(name: str, members: dict[str, str] | None = None) -> Resolution:
+    """Resolve a name to the ISO3 code of a UN Member State, or say why it cannot be."""
+    members = members if members is not None else member_states()
+    iso3 = resolve(name)
+    if iso3 is None:
+        closest = suggest(name, members)
+        return Resolution(
+            None,
+            "is not a country name that can be recognised",
+            f"write the State's name as in data/raw/member_states.csv (closest Member State: '{closest}')",
+        )
+    if iso3 not in members:
+        return Resolution(
+            None,
+            non_member_reason(iso3),
+            "only UN Member States are in the survey's population: check the response, and remove it if it is genuine",
+        )
+    return Resolution(iso3)
