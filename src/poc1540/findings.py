@@ -123,15 +123,17 @@ class Recorder:
             raise FindingsError(f"figure {name!r} is recorded twice in {self.notebook}")
         self.figures[name] = {"file": paths.relative(file), "alt": alt}
 
-    def save(self) -> Path:
-        """Write this notebook's findings.json (atomically)."""
+    def save(self) -> None:
+        """Write this notebook's findings.json (atomically).
+
+        Returns nothing, so a notebook's last line does not display a machine-specific path.
+        """
         payload = {
             "notebook": self.notebook,
             "findings": [asdict(f) for f in self.findings.values()],
             "figures": self.figures,
         }
-        target = self.directory / "findings.json"
-        return atomic.write_text(target, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        atomic.write_text(self.directory / "findings.json", json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
 
 
 def load_all(directory: Path = paths.RESULTS) -> tuple[list[Finding], dict[str, dict[str, str]]]:
