@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from poc1540 import execute
+from poc1540 import execute, notebook_html
 
 
 def make_notebook(path: Path, body: str) -> Path:
@@ -40,8 +40,8 @@ def test_parameters_reach_the_notebook_and_output_is_stable(demo: Path, tmp_path
     assert "shared: 42" in nb.cells[-1].outputs[0]["text"]
     assert any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
     first = target.read_bytes()
-    html = target.with_suffix(".html").read_text()
-    assert "shared: 42" in html
+    html = notebook_html.export_all(out.parent, tmp_path / "html")
+    assert [p.name for p in html] == ["09_demo.html"] and "shared: 42" in html[0].read_text()
     execute.run(demo, [common, params], output_dir=out, failed_dir=tmp_path / "failed")
     assert target.read_bytes() == first, "executed notebooks must not carry timestamps or random ids"
     assert b"start_time" not in first and b"duration" not in first

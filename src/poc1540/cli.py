@@ -52,12 +52,15 @@ def _findings(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from poc1540 import render
+    from poc1540 import notebook_html, render
 
     for fmt in args.to:
         output = Path(args.output) if args.output and len(args.to) == 1 else (paths.REPORT_PDF if fmt == "pdf" else paths.REPORT_HTML)
         render.render(Path(args.source), output, to=fmt, engine=args.engine, build_dir=paths.RENDER_BUILD)
         print(f"Rendered {paths.relative(output)}")
+    if args.notebooks:
+        written = notebook_html.export_all()
+        print(f"Wrote {len(written)} executed notebooks as HTML to {paths.relative(paths.REPORT_OUTPUT / 'notebooks')}")
     return 0
 
 
@@ -96,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", nargs="+", default=["pdf"], choices=["pdf", "html"])
     p.add_argument("--output", help="output file (with a single --to)")
     p.add_argument("--engine", default="auto", choices=["auto", "pandoc", "quarto"])
+    p.add_argument("--notebooks", action="store_true", help="also write the executed notebooks as HTML next to the report")
     p.set_defaults(func=_render)
 
     p = sub.add_parser("generate", help="regenerate the reference, listing and synthetic survey files")

@@ -4,7 +4,8 @@
   notebook declares in its ``parameters`` cell (so the stage's params are exactly the ones it
   uses); shared files such as ``params/common.yaml`` contribute only the keys it declares.
 - The executed copy goes to ``results/<notebook>/`` (never back into ``notebooks/``), stripped
-  of what varies between runs (timestamps, durations), and also as HTML for reviewers.
+  of what varies between runs (timestamps, durations). The report stage turns it into HTML
+  next to the report (``poc1540.notebook_html``).
 - A failing cell gives a short message naming the notebook, cell and error; the full executed
   notebook is kept under ``data/processed/failed/`` for debugging, and no published output of
   that notebook is replaced.
@@ -85,18 +86,8 @@ def _first_error(nb: nbformat.NotebookNode, source: Path) -> str:
     return "an unknown cell"
 
 
-def to_html(nb: nbformat.NotebookNode) -> str:
-    """The executed notebook as standalone HTML (no external resources)."""
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(template_name="lab")
-    exporter.exclude_input_prompt = False
-    body, _ = exporter.from_notebook_node(nb)
-    return body
-
-
 def run(notebook: Path, params_files: list[Path], output_dir: Path | None = None, failed_dir: Path | None = None) -> Path:
-    """Execute ``notebook`` with papermill and write its executed copy (ipynb and HTML)."""
+    """Execute ``notebook`` with papermill and write its executed copy."""
     notebook = Path(notebook)
     parameters = load_parameters(notebook, params_files)
     failed_dir = Path(failed_dir or paths.DATA_PROCESSED / "failed")
@@ -111,6 +102,7 @@ def run(notebook: Path, params_files: list[Path], output_dir: Path | None = None
             cwd=str(notebook.parent),
             progress_bar=False,
             report_mode=False,
+            shutdown_kernel="immediate",  # outputs are collected; a graceful shutdown only waits
         )
     except papermill.PapermillExecutionError:
         nb = nbformat.read(scratch, as_version=4)
@@ -119,5 +111,4 @@ def run(notebook: Path, params_files: list[Path], output_dir: Path | None = None
     nb = normalise(executed)
     target = Path(output_dir or paths.chapter_results(notebook.stem)) / notebook.name
     atomic.write_text(target, nbformat.writes(nb) + "\n")
-    atomic.write_text(target.with_suffix(".html"), to_html(nb))
     return target

@@ -56,3 +56,10 @@ def save(fig: plt.Figure, name: str, alt: str, recorder: Recorder) -> Path:
         fig.savefig(tmp, format="svg", metadata={"Date": None})
     recorder.add_figure(name, target, alt)
     return target
+
+
+def wrap(text: str, width: int = 40) -> str:
+    """Break a long axis label over lines at word boundaries."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text

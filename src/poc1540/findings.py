@@ -59,6 +59,13 @@ def long_date(date: Any) -> str:
     return f"{ts.day} {ts:%B %Y}"
 
 
+def inline(label: str) -> str:
+    """A label as it reads mid-sentence: 'A POC handbook' -> 'a POC handbook' (acronyms kept)."""
+    if len(label) > 1 and label[0].isupper() and not label[1].isupper():
+        return label[0].lower() + label[1:]
+    return label
+
+
 def _current_cell() -> int | None:
     """The execution count of the notebook cell running now, when inside IPython."""
     try:
@@ -87,6 +94,7 @@ class Recorder:
         self.echo = echo
         self.findings: dict[str, Finding] = {}
         self.figures: dict[str, dict[str, str]] = {}
+        self.tables: dict[str, str] = {}
 
     def add(self, key: str, value: Any, unit: str, text: str | None = None, **extra: Any) -> Finding:
         """Record a finding; ``text`` is how the report prints it (default: formatted value)."""
@@ -123,6 +131,12 @@ class Recorder:
             raise FindingsError(f"figure {name!r} is recorded twice in {self.notebook}")
         self.figures[name] = {"file": paths.relative(file), "alt": alt}
 
+    def add_table(self, name: str, file: Path) -> None:
+        """Register a published table (written by ``poc1540.tables.save``)."""
+        if name in self.tables:
+            raise FindingsError(f"table {name!r} is recorded twice in {self.notebook}")
+        self.tables[name] = paths.relative(file)
+
     def save(self) -> None:
         """Write this notebook's findings.json (atomically).
 
@@ -132,6 +146,7 @@ class Recorder:
             "notebook": self.notebook,
             "findings": [asdict(f) for f in self.findings.values()],
             "figures": self.figures,
+            "tables": self.tables,
         }
         atomic.write_text(self.directory / "findings.json", json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
 

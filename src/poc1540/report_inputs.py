@@ -82,6 +82,18 @@ def findings_register(items: list[findings.Finding]) -> str:
     return "\n".join(rows) + "\n\n: Findings register: every number in the text, with the notebook cell that computed it {#tbl-findings-register}\n"
 
 
+def validation_notes(receipt: dict[str, Any]) -> str:
+    """Markdown stating the validator's warnings for this edition (or that there were none)."""
+    warnings = receipt.get("warnings", [])
+    if not warnings:
+        return "The validator reported no warnings for this edition's inputs.\n"
+    lines = ["The validator reported these warnings, which did not stop the build:", ""]
+    for w in warnings:
+        where = w["file"] + (f", row {w['row']}" if w.get("row") is not None else "") + (f", column `{w['column']}`" if w.get("column") else "")
+        lines.append(f"- {where}: {_md_cell(w['rule'])}.")
+    return "\n".join(lines) + "\n"
+
+
 def provenance(receipt: dict[str, Any], params_dir: Path = paths.PARAMS) -> str:
     """Markdown tables of input and parameter content hashes and key package versions.
 
@@ -130,6 +142,7 @@ def write_all(report_params: dict[str, Any]) -> list[Path]:
         atomic.write_text(GENERATED / "data_notice.md", data_notice(manifest)),
         atomic.write_text(GENERATED / "data_sources.md", data_sources(manifest)),
         atomic.write_text(GENERATED / "findings_register.md", findings_register(items)),
+        atomic.write_text(GENERATED / "validation.md", validation_notes(receipt)),
         atomic.write_text(GENERATED / "provenance.md", provenance(receipt)),
     ]
     return written

@@ -228,6 +228,16 @@ def record_share(recorder: Any, key: str, s: Share, *, with_ci: bool = False, **
     return recorder.add(key, None if s.suppressed else s.percent, "percent", text=s.text_ci() if with_ci else s.text(), **details, **extra)
 
 
+def record_row(recorder: Any, key: str, row: Mapping[str, Any], *, with_ci: bool = False) -> Any:
+    """Record one row of ``share_table`` as a finding (no value when the row is suppressed)."""
+    suppressed = bool(row["suppressed"])
+    value = None if suppressed else round(100 * float(row["proportion"]), 1)
+    extra = {"base": int(row["base"]), "suppressed": suppressed}
+    if not suppressed:
+        extra.update(count=int(row["count"]), ci_low=round(100 * float(row["low"]), 1), ci_high=round(100 * float(row["high"]), 1))
+    return recorder.add(key, value, "percent", text=row["text_ci"] if with_ci else row["text"], **extra)
+
+
 def share_table(
     frame: pd.DataFrame,
     items: list[str],
