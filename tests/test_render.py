@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+from pdfcheck import pdf_text, struct_elements
 
 from poc1540.render import RenderError, render
 
@@ -120,32 +120,6 @@ def make_project(root: Path) -> Path:
     return report / "index.qmd"
 
 
-def pdf_text(path: Path) -> str:
-    text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " "))
-
-
-def struct_elements(path: Path) -> list[DictionaryObject]:
-    """Every element of the tagged PDF's structure tree (/StructTreeRoot, walking /K)."""
-    reader = PdfReader(path)
-    root = reader.trailer["/Root"]
-    assert "/StructTreeRoot" in root, "PDF is not tagged"
-    found: list[DictionaryObject] = []
-
-    def walk(node):
-        if isinstance(node, IndirectObject):
-            node = node.get_object()
-        if isinstance(node, ArrayObject):
-            for kid in node:
-                walk(kid)
-        elif isinstance(node, DictionaryObject):
-            if "/S" in node:
-                found.append(node)
-            if "/K" in node:
-                walk(node["/K"])
-
-    walk(root["/StructTreeRoot"])
-    return found
 
 
 @pytest.fixture(scope="module")

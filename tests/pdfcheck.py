@@ -1,0 +1,43 @@
+"""Reading rendered PDFs in tests: their text and their tagged structure."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text with white space folded (line breaks do not split phrases) and ’ as '."""
+    text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).replace("\u2019", "'")
+
+
+def struct_elements(path: Path) -> list[DictionaryObject]:
+    """Every element of the tagged PDF's structure tree (/StructTreeRoot, walking /K)."""
+    reader = PdfReader(path)
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root, "PDF is not tagged"
+    found: list[DictionaryObject] = []
+
+    def walk(node):
+        if isinstance(node, IndirectObject):
+            node = node.get_object()
+        if isinstance(node, ArrayObject):
+            for kid in node:
+                walk(kid)
+        elif isinstance(node, DictionaryObject):
+            if "/S" in node:
+                found.append(node)
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(root["/StructTreeRoot"])
+    return found
+
+
+def figure_alts(path: Path) -> list[str]:
+    """The alt texts of the /Figure elements in the PDF's structure tree."""
+    return [str(el["/Alt"]) for el in struct_elements(path) if el.get("/S") == "/Figure" and "/Alt" in el]

@@ -1,0 +1,51 @@
+"""Three headline findings recomputed from the raw files with plain pandas, independently of
+the package and the notebooks, must match what the pipeline published."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import yaml
+
+from poc1540 import paths
+
+
+def published(key: str) -> dict:
+    for path in paths.RESULTS.glob("*/findings.json"):
+        for f in json.loads(path.read_text())["findings"]:
+            if f["key"] == key:
+                return f
+    raise KeyError(key)
+
+
+def raw(name: str) -> pd.DataFrame:
+    return pd.read_csv(paths.DATA_RAW / name, dtype=str, keep_default_na=False)
+
+
+def frame_date() -> str:
+    return yaml.safe_load((paths.PARAMS / "prepare.yaml").read_text())["survey_frame_date"]
+
+
+def test_share_of_member_states_with_a_poc() -> None:
+    snapshot = yaml.safe_load((paths.PARAMS / "coverage.yaml").read_text())["snapshot_date"]
+    listing = raw("poc_listing.csv")
+    members = len(raw("member_states.csv"))
+    with_poc = int(((listing["appointed_on"] != "") & (listing["appointed_on"] <= snapshot)).sum())
+    assert published("coverage.share_with_poc")["text"] == f"{round(100 * with_poc / members)}% ({with_poc} of {members})"
+
+
+def test_survey_response_rate() -> None:
+    listing = raw("poc_listing.csv")
+    frame = set(listing.loc[(listing["appointed_on"] != "") & (listing["appointed_on"] <= frame_date()), "iso3"])
+    answered = raw("survey_responses.csv")["country"].nunique()
+    assert published("survey.response_rate")["text"] == f"{round(100 * answered / len(frame))}% ({answered} of {len(frame)})"
+
+
+def test_share_performing_the_post_office_task() -> None:
+    answers = raw("survey_responses.csv")["task_forward"]
+    answered = answers[answers != ""]
+    count, base = int((answered == "1").sum()), len(answered)
+    finding = published("tasks.forward_share")
+    assert finding["text"] == f"{round(100 * count / base)}% ({count} of {base})"
+    assert (finding["extra"]["count"], finding["extra"]["base"]) == (count, base)
