@@ -64,6 +64,13 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from poc1540 import importers
+
+    out = None if args.check else (args.out or importers.DEFAULT_OUT)
+    return importers.run(args.file, args.format, args.mapping, out, args.encoding)
+
+
 def _generate(args: argparse.Namespace) -> int:
     from poc1540 import reference_data, synthetic
 
@@ -101,6 +108,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", default="auto", choices=["auto", "pandoc", "quarto"])
     p.add_argument("--notebooks", action="store_true", help="also write the executed notebooks as HTML next to the report")
     p.set_defaults(func=_render)
+
+    p = sub.add_parser("import", help="map a survey-platform export onto the codebook's tidy table")
+    p.add_argument("file", help="the exported file")
+    p.add_argument("--format", required=True, choices=["canonical", "qualtrics", "qualtrics-xlsx", "surveymonkey", "surveymonkey-xlsx"])
+    p.add_argument("--mapping", help="mapping YAML (default: params/import/<platform>.yaml)")
+    p.add_argument("--out", help="tidy CSV to write (default: data/private/survey_responses.csv)")
+    p.add_argument("--encoding", help="fallback when the file is not UTF-8, e.g. cp1252")
+    p.add_argument("--check", action="store_true", help="report problems only; write nothing")
+    p.set_defaults(func=_import)
 
     p = sub.add_parser("generate", help="regenerate the reference, listing and synthetic survey files")
     p.add_argument("out_dir", nargs="?", default=str(paths.DATA_RAW))

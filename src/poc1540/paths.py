@@ -23,7 +23,8 @@ NATIONAL_REPORTS = DATA_RAW / "national_reports.csv"
 POC_LISTING = DATA_RAW / "poc_listing.csv"
 ACTION_PLANS = DATA_RAW / "action_plans.csv"
 CODEBOOK = DATA_RAW / "survey_codebook.yaml"
-SURVEY_RESPONSES = DATA_RAW / "survey_responses.csv"
+SURVEY_RESPONSES = DATA_RAW / "survey_responses.csv"  # the synthetic sample; the manifest may point elsewhere
+DATA_PRIVATE = ROOT / "data" / "private"  # confidential exports: git-ignored, tracked by DVC
 
 # Validation receipt: written only when every raw file passes
 VALIDATION_RECEIPT = DATA_PROCESSED / "validation.json"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from poc1540 import atomic, paths
+from poc1540 import atomic, manifest, paths
 from poc1540.codebook import Codebook
 
 
@@ -47,9 +47,12 @@ def states_table(
     return out.sort_values("iso3").reset_index(drop=True)
 
 
-def respondents_table(codebook: Codebook, responses: Path = paths.SURVEY_RESPONSES) -> pd.DataFrame:
-    """One row per respondent, typed by the codebook. Respondent-level: never published."""
-    raw = _read(responses)
+def respondents_table(codebook: Codebook, responses: Path | None = None) -> pd.DataFrame:
+    """One row per respondent, typed by the codebook. Respondent-level: never published.
+
+    The file is the one the manifest names (the synthetic sample, or a private export).
+    """
+    raw = _read(responses or manifest.input_path("survey_responses"))
     out = pd.DataFrame({"respondent_id": raw["respondent_id"], "country": raw["country"]})
     out["submitted"] = pd.to_datetime(raw["submitted"], format="%Y-%m-%d")
     for q in codebook.raw["questions"]:

@@ -19,15 +19,11 @@ from typing import Any
 import yaml
 
 from poc1540 import atomic, findings, paths
+from poc1540 import manifest as manifest_module
 
 GENERATED = paths.REPORT / "_generated"
 KEY_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "papermill", "dvc", "pandera", "typst", "pypandoc_binary")
 TRUTH_WORDS = {"synthetic": "synthetic (generated, not collected)", "illustrative": "illustrative (calibrated to published counts, not the Committee's per-State record)"}
-
-
-def load_manifest(path: Path = paths.MANIFEST) -> dict[str, Any]:
-    """The raw-data manifest as a mapping of file name to its description."""
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["files"]
 
 
 def placeholder_inputs(manifest: dict[str, Any]) -> dict[str, list[str]]:
@@ -130,7 +126,7 @@ def variables(items: list[findings.Finding], figures: dict[str, dict[str, str]],
 def write_all(report_params: dict[str, Any]) -> list[Path]:
     """Run the findings stage: merge, then write every report input."""
     items, figures = findings.load_all()
-    manifest = load_manifest()
+    manifest = manifest_module.files()
     receipt = json.loads(paths.VALIDATION_RECEIPT.read_text(encoding="utf-8"))
     written = [
         atomic.write_text(paths.FINDINGS_METRICS, json.dumps(findings.metrics(items), indent=2, sort_keys=True) + "\n"),

@@ -20,6 +20,7 @@ import pandera.pandas as pa
 import yaml
 
 from poc1540 import atomic, paths, schemas
+from poc1540 import manifest as manifest_module
 
 TRUTH_VALUES = ("real", "illustrative", "synthetic")
 MANIFEST_FIELDS = ("title", "truth", "source", "snapshot", "licence", "schema")
@@ -180,22 +181,29 @@ def check_codebook(codebook: Any, shown: str) -> list[Problem]:
 
 
 def check_manifest(manifest: Any, raw_dir: Path, shown: str) -> list[Problem]:
-    """Every raw file is described, and every description is complete."""
+    """Every raw file is described (or listed as inactive), and every description is complete."""
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
         return [Problem(shown, "must be a mapping with a 'files' mapping")]
     problems = []
     files = manifest["files"]
-    on_disk = {p.name for p in raw_dir.iterdir() if p.is_file() and p.name != paths.MANIFEST.name and not p.name.startswith(".")}
-    for name in sorted(on_disk - set(files)):
-        problems.append(Problem(shown, f"does not describe the raw file '{name}'", fix="add an entry with title, truth, source, snapshot, licence and schema"))
+    used = {manifest_module.location(name, entry, raw_dir) for name, entry in files.items() if isinstance(entry, dict)}
+    inactive = {(raw_dir / str(name)).resolve() for name in manifest.get("inactive") or []}
+    on_disk = [p for p in sorted(raw_dir.iterdir()) if p.is_file() and p.name != paths.MANIFEST.name and not p.name.startswith(".")]
+    for path in on_disk:
+        if path.resolve() not in used | inactive:
+            problems.append(Problem(shown, f"does not describe the raw file '{path.name}'", fix="add an entry with title, truth, source, snapshot, licence and schema, or list it under 'inactive'"))
     for name, entry in files.items():
-        if name not in on_disk:
-            problems.append(Problem(shown, f"describes '{name}', which is not in {paths.relative(raw_dir)}"))
+        if not isinstance(entry, dict):
+            problems.append(Problem(shown, f"entry '{name}' must be a mapping"))
+            continue
+        where = manifest_module.location(name, entry, raw_dir)
+        if not where.is_file():
+            problems.append(Problem(shown, f"entry '{name}' names {paths.relative(where)}, which does not exist", column="path" if "path" in entry else None))
             continue
         for key in MANIFEST_FIELDS:
-            if not isinstance(entry, dict) or not str(entry.get(key, "")).strip():
+            if not str(entry.get(key, "")).strip():
                 problems.append(Problem(shown, f"entry '{name}' is missing '{key}'", column=key))
-        if isinstance(entry, dict) and entry.get("truth") not in TRUTH_VALUES:
+        if entry.get("truth") not in TRUTH_VALUES:
             problems.append(Problem(shown, f"entry '{name}': truth must be one of {', '.join(TRUTH_VALUES)}", column="truth", value=str(entry.get("truth"))))
     return problems
 
@@ -219,29 +227,30 @@ def validate_all(raw_dir: Path = paths.DATA_RAW) -> Result:
     """Validate the manifest, the reference data, the listings, the codebook and the survey."""
     raw_dir = Path(raw_dir)
     result = Result()
-
-    def shown(name: str) -> str:
-        return paths.relative(raw_dir / name)
-
     manifest_path = raw_dir / paths.MANIFEST.name
+    manifest_shown = paths.relative(manifest_path)
     if not manifest_path.exists():
-        result.problems.append(Problem(shown(paths.MANIFEST.name), "is missing: every raw file must be described in it"))
+        result.problems.append(Problem(manifest_shown, "is missing: every raw file must be described in it"))
         return result
-    manifest, probs = load_yaml(manifest_path, shown(manifest_path.name))
-    result.problems += probs or check_manifest(manifest, raw_dir, shown(manifest_path.name))
+    manifest, probs = load_yaml(manifest_path, manifest_shown)
+    result.problems += probs or check_manifest(manifest, raw_dir, manifest_shown)
     if not result.ok:
         return result
-    for name in sorted(manifest["files"]):
-        result.hashes[name] = sha256(raw_dir / name)
+    for name, entry in sorted(manifest["files"].items()):
+        result.hashes[name] = sha256(manifest_module.location(name, entry, raw_dir))
     result.hashes[manifest_path.name] = sha256(manifest_path)
     by_schema = {entry["schema"]: name for name, entry in manifest["files"].items()}
+
+    def shown(name: str) -> str:
+        """How a manifest entry's file is named in messages: its real location."""
+        return paths.relative(manifest_module.location(name, manifest["files"][name], raw_dir))
 
     def table(schema_name: str) -> tuple[str, pd.DataFrame | None]:
         name = by_schema.get(schema_name)
         if name is None:
-            result.problems.append(Problem(shown(manifest_path.name), f"names no file with schema '{schema_name}'"))
+            result.problems.append(Problem(manifest_shown, f"names no file with schema '{schema_name}'"))
             return "", None
-        df, probs = read_csv_text(raw_dir / name, shown(name))
+        df, probs = read_csv_text(manifest_module.location(name, manifest["files"][name], raw_dir), shown(name))
         result.problems.extend(probs)
         return name, df
 
@@ -265,9 +274,9 @@ def validate_all(raw_dir: Path = paths.DATA_RAW) -> Result:
 
     cb_name = by_schema.get("codebook")
     if cb_name is None:
-        result.problems.append(Problem(shown(manifest_path.name), "names no file with schema 'codebook'"))
+        result.problems.append(Problem(manifest_shown, "names no file with schema 'codebook'"))
         return result
-    codebook, probs = load_yaml(raw_dir / cb_name, shown(cb_name))
+    codebook, probs = load_yaml(manifest_module.location(cb_name, manifest["files"][cb_name], raw_dir), shown(cb_name))
     probs = probs or check_codebook(codebook, shown(cb_name))
     result.problems += probs
     if probs:
