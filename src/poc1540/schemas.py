@@ -34,8 +34,11 @@ def _not_empty() -> pa.Check:
     return pa.Check(lambda s: s.str.strip() != "", error="must not be empty")
 
 
+MEMBER_RULE = "must be the ISO3 code of a UN Member State"
+
+
 def _member(members: set[str]) -> pa.Check:
-    return pa.Check.isin(sorted(members), error="must be the ISO3 code of a UN Member State")
+    return pa.Check.isin(sorted(members), error=MEMBER_RULE)
 
 
 def _iso_date(allow_empty: bool = False) -> pa.Check:
@@ -138,7 +141,7 @@ def survey_responses(codebook: dict[str, Any], members: set[str]) -> pa.DataFram
         required = bool(q.get("required", False))
         blank_ok = "" if required else " or empty"
         if kind == "key":
-            cols[qid] = _text(_not_empty(), unique=True)
+            cols[qid] = _text(_not_empty())  # uniqueness is checked across the whole file by the validator
         elif kind == "country":
             cols[qid] = _text(_member(members))
         elif kind == "date":

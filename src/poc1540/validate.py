@@ -7,11 +7,12 @@ are printed and recorded in the receipt, which the report's methods appendix rea
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
-import io
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,15 @@ import pandas as pd
 import pandera.pandas as pa
 import yaml
 
-from poc1540 import atomic, paths, schemas
+from poc1540 import atomic, countries, paths, schemas
 from poc1540 import manifest as manifest_module
 
 TRUTH_VALUES = ("real", "illustrative", "synthetic")
 MANIFEST_FIELDS = ("title", "truth", "source", "snapshot", "licence", "schema")
+CHUNK_ROWS = 100_000  # survey rows validated at a time: memory stays bounded for any file size
+MAX_PER_RULE = 50  # problems listed per file, column and rule; the rest are counted
+BLOCK = 1 << 20
+NONRESPONSE_WARNING = 0.2  # share of empty answers in a survey column above which to warn
 QUESTION_TYPES = ("key", "country", "date", "single", "ordinal", "scale", "multi", "likert", "text")
 
 
@@ -79,33 +84,95 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def read_csv_text(path: Path, shown: str) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read a CSV with every cell as text, or explain why it cannot be read."""
-    raw = path.read_bytes()
-    if not raw.strip():
-        return None, [Problem(shown, "is empty: expected a header row and data rows", fix="export the file again")]
+def _precheck(path: Path, shown: str) -> list[Problem]:
+    """Problems visible before parsing: empty, not a CSV, not UTF-8, wrong delimiter, no data.
+
+    Reads the file in blocks, so a large file is never held in memory whole.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(BLOCK)
+    if not head.strip():
+        return [Problem(shown, "is empty: expected a header row and data rows", fix="export the file again")]
+    if head.startswith(b"PK\x03\x04"):
+        return [Problem(shown, "is an Excel workbook, not a CSV file", fix="import it with 'poc1540 import --format qualtrics-xlsx' (or surveymonkey-xlsx), which writes the tidy CSV")]
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = lines = 0
+    with open(path, "rb") as fh:
+        while block := fh.read(BLOCK):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                bad = offset + exc.start
+                with open(path, "rb") as again:
+                    before = again.read(bad + 1)
+                line = before[:bad].count(b"\n") + 1
+                return [
+                    Problem(
+                        shown,
+                        f"is not valid UTF-8 (byte 0x{before[bad]:02x} on line {line})",
+                        row=line,
+                        fix="save the file as UTF-8 (CSV UTF-8 in Excel), or import it with 'poc1540 import --encoding cp1252', which converts it",
+                    )
+                ]
+            lines += block.count(b"\n")
+            offset += len(block)
+    header = head.decode("utf-8-sig", errors="replace").splitlines()[0]
+    if "," not in header and ";" in header:
+        return [Problem(shown, "uses ';' as delimiter; a comma is expected", row=1, fix="export as comma-separated CSV")]
+    if len([ln for ln in head.decode("utf-8-sig", errors="replace").splitlines() if ln.strip()]) < 2:
+        return [Problem(shown, "has a header row but no data rows", fix="export the file again with its data")]
+    return []
+
+
+def iter_csv_text(path: Path, shown: str, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """Read a CSV in chunks with every cell as text; the index counts rows across chunks.
+
+    Raises ``CsvError`` (a Problem) when the file cannot be parsed.
+    """
+    problems = _precheck(path, shown)
+    if problems:
+        raise CsvError(problems[0])
+    reader = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig", chunksize=chunk_rows)
     try:
-        text = raw.decode("utf-8-sig")  # a UTF-8 byte-order mark is harmless, so accept it
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, [
-            Problem(
-                shown,
-                f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x} on line {line})",
-                row=line,
-                fix="save the file as UTF-8 (CSV UTF-8 in Excel), or import it with 'poc1540 import', which converts it",
-            )
-        ]
-    try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
+        for chunk in reader:
+            chunk.columns = [c.strip() for c in chunk.columns]
+            yield chunk
     except (pd.errors.ParserError, csv.Error) as exc:
-        return None, [Problem(shown, f"cannot be parsed as CSV: {exc}", fix="check quoting and the delimiter (a comma)")]
-    if len(df.columns) == 1 and len(text.splitlines()[0].split(";")) > 1:
-        return None, [Problem(shown, "uses ';' as delimiter; a comma is expected", row=1, fix="export as comma-separated CSV")]
-    if df.empty:
-        return None, [Problem(shown, "has a header row but no data rows", fix="export the file again with its data")]
-    df.columns = [c.strip() for c in df.columns]
-    return df, []
+        raise CsvError(Problem(shown, f"cannot be parsed as CSV: {exc}", fix="check quoting (an unclosed quote often means the file was cut short) and the delimiter (a comma)")) from None
+
+
+class CsvError(Exception):
+    """A CSV file that cannot be read; carries the Problem to report."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def read_csv_text(path: Path, shown: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read a (small) CSV whole, every cell as text, or explain why it cannot be read."""
+    try:
+        chunks = list(iter_csv_text(path, shown))
+    except CsvError as exc:
+        return None, [exc.problem]
+    return pd.concat(chunks), []
+
+
+def cap(problems: list[Problem], most: int = MAX_PER_RULE) -> list[Problem]:
+    """Keep the first ``most`` problems of each kind (file, column, rule) and count the rest."""
+    kept: list[Problem] = []
+    extra: dict[tuple, int] = {}
+    seen: dict[tuple, int] = {}
+    for p in problems:
+        kind = (p.file, p.column, p.rule, p.severity)
+        seen[kind] = seen.get(kind, 0) + 1
+        if seen[kind] <= most:
+            kept.append(p)
+        else:
+            extra[kind] = extra.get(kind, 0) + 1
+    for (file, column, rule, severity), count in extra.items():
+        kept.append(Problem(file, f"... and {count:,} more rows break the same rule ({rule})", column=column, severity=severity))
+    return kept
 
 
 def problems_from_schema(schema: pa.DataFrameSchema, df: pd.DataFrame, shown: str, fix: str = "") -> list[Problem]:
@@ -208,19 +275,74 @@ def check_manifest(manifest: Any, raw_dir: Path, shown: str) -> list[Problem]:
     return problems
 
 
-def survey_warnings(df: pd.DataFrame, codebook: dict[str, Any], listing: pd.DataFrame | None, shown: str) -> list[Problem]:
-    """Things a contributor should know but that do not stop the build."""
-    out = []
+def survey_problems(
+    path: Path,
+    shown: str,
+    codebook: dict[str, Any],
+    members: set[str],
+    listing: pd.DataFrame | None,
+    *,
+    codebook_shown: str,
+    nonresponse_warning: float = NONRESPONSE_WARNING,
+    chunk_rows: int = CHUNK_ROWS,
+) -> list[Problem]:
+    """Check the survey file chunk by chunk: schema errors, duplicate ids across the whole file,
+    and warnings (unknown columns, States without a POC, high item non-response)."""
+    schema = schemas.survey_responses(codebook, members)
+    key = next(q["id"] for q in codebook["questions"] if q["type"] == "key")
     known = set(schemas.survey_columns(codebook))
-    for column in df.columns:
-        if column not in known:
-            out.append(Problem(shown, "is not in the codebook and will be ignored", row=1, column=column, severity="warning", fix="map it to a codebook id or drop it"))
-    if listing is not None and "country" in df.columns:
-        with_poc = set(listing.loc[listing["poc_appointed"] == "yes", "iso3"])
-        for i, iso3 in df["country"].items():
-            if iso3 and iso3 not in with_poc:
-                out.append(Problem(shown, "comes from a State without a POC in the listing", row=int(i) + 2, column="country", value=iso3, severity="warning"))
-    return out
+    # open text is answered only by those who ticked "other": its emptiness is not non-response
+    answerable = known - {q["id"] for q in codebook["questions"] if q["type"] == "text"}
+    with_poc = set(listing.loc[listing["poc_appointed"] == "yes", "iso3"]) if listing is not None else None
+    fix = f"correct the value, or if it is a new valid answer add it to {codebook_shown}"
+    problems: list[Problem] = []
+    first_row: dict[str, int] = {}
+    reported: set[int] = set()
+    empty: dict[str, int] = {}
+    rows = 0
+    try:
+        for n, chunk in enumerate(iter_csv_text(path, shown, chunk_rows)):
+            if n == 0:
+                for column in chunk.columns:
+                    if column not in known:
+                        problems.append(Problem(shown, "is not in the codebook and will be ignored", row=1, column=column, severity="warning", fix="map it to a codebook id or drop it"))
+            problems += problems_from_schema(schema, chunk, shown, fix=fix)
+            rows += len(chunk)
+            for column in answerable & set(chunk.columns):
+                empty[column] = empty.get(column, 0) + int((chunk[column] == "").sum())
+            if key in chunk.columns:
+                for i, value in chunk[key].items():
+                    line = int(i) + 2
+                    if value in first_row:
+                        for dup in (first_row[value], line):
+                            if dup not in reported:
+                                reported.add(dup)
+                                problems.append(Problem(shown, "must be unique, but appears more than once", row=dup, column=key, value=value, fix="remove the duplicate row"))
+                    elif value:
+                        first_row[value] = line
+            if with_poc is not None and "country" in chunk.columns:
+                outside = chunk["country"][(chunk["country"] != "") & ~chunk["country"].isin(with_poc) & chunk["country"].isin(members)]
+                for i, iso3 in outside.items():
+                    problems.append(Problem(shown, "comes from a State without a POC in the listing", row=int(i) + 2, column="country", value=iso3, severity="warning"))
+    except CsvError as exc:
+        return [exc.problem]
+    for column, count in sorted(empty.items()):
+        if rows and count / rows > nonresponse_warning:
+            problems.append(
+                Problem(shown, f"is empty in {count} of {rows} rows ({count / rows:.0%}), above the {nonresponse_warning:.0%} item non-response warning level", column=column, severity="warning", fix="check the export; the item's base will be small")
+            )
+    return cap([_explain_country(p) for p in problems])
+
+
+def _explain_country(problem: Problem) -> Problem:
+    """For a value that is not a Member State's ISO3 code, say what it is and what to write."""
+    if problem.rule != schemas.MEMBER_RULE or not problem.value:
+        return problem
+    resolution = countries.resolve_member(problem.value)
+    if resolution.ok:
+        name = countries.member_states().get(resolution.iso3, resolution.iso3)
+        return replace(problem, fix=f"write the ISO3 code '{resolution.iso3}' ({name}) instead of the name")
+    return replace(problem, rule=f"{problem.rule}: it {resolution.rule}", fix=resolution.fix)
 
 
 def validate_all(raw_dir: Path = paths.DATA_RAW) -> Result:
@@ -270,7 +392,7 @@ def validate_all(raw_dir: Path = paths.DATA_RAW) -> Result:
         name, df = table(schema_name)
         frames[schema_name] = df
         if df is not None:
-            result.problems += problems_from_schema(build(members), df, shown(name))
+            result.problems += [_explain_country(p) for p in problems_from_schema(build(members), df, shown(name))]
 
     cb_name = by_schema.get("codebook")
     if cb_name is None:
@@ -282,11 +404,13 @@ def validate_all(raw_dir: Path = paths.DATA_RAW) -> Result:
     if probs:
         return result
 
-    name, survey = table("survey_responses")
-    if survey is not None:
-        fix = f"correct the value, or if it is a new valid answer add it to {shown(cb_name)}"
-        result.problems += problems_from_schema(schemas.survey_responses(codebook, members), survey, shown(name), fix=fix)
-        result.problems += survey_warnings(survey, codebook, frames.get("poc_listing"), shown(name))
+    name = by_schema.get("survey_responses")
+    if name is None:
+        result.problems.append(Problem(manifest_shown, "names no file with schema 'survey_responses'"))
+        return result
+    result.problems += survey_problems(
+        manifest_module.location(name, manifest["files"][name], raw_dir), shown(name), codebook, members, frames.get("poc_listing"), codebook_shown=shown(cb_name)
+    )
     return result
 
 
