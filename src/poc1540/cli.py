@@ -65,8 +65,10 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from poc1540 import importers
+    from poc1540 import importers, listings
 
+    if args.format == "listing":
+        return listings.run(Path(args.file), Path(args.out) if args.out else paths.POC_LISTING)
     out = None if args.check else (args.out or importers.DEFAULT_OUT)
     return importers.run(args.file, args.format, args.mapping, out, args.encoding)
 
@@ -109,11 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebooks", action="store_true", help="also write the executed notebooks as HTML next to the report")
     p.set_defaults(func=_render)
 
-    p = sub.add_parser("import", help="map a survey-platform export onto the codebook's tidy table")
+    p = sub.add_parser("import", help="map a survey-platform export (or a Committee POC listing) onto the canonical table")
     p.add_argument("file", help="the exported file")
-    p.add_argument("--format", required=True, choices=["canonical", "qualtrics", "qualtrics-xlsx", "surveymonkey", "surveymonkey-xlsx"])
+    p.add_argument("--format", required=True, choices=["canonical", "qualtrics", "qualtrics-xlsx", "surveymonkey", "surveymonkey-xlsx", "listing"])
     p.add_argument("--mapping", help="mapping YAML (default: params/import/<platform>.yaml)")
-    p.add_argument("--out", help="tidy CSV to write (default: data/private/survey_responses.csv)")
+    p.add_argument("--out", help="tidy CSV to write (default: data/private/survey_responses.csv; for a listing data/raw/poc_listing.csv)")
     p.add_argument("--encoding", help="fallback when the file is not UTF-8, e.g. cp1252")
     p.add_argument("--check", action="store_true", help="report problems only; write nothing")
     p.set_defaults(func=_import)

@@ -334,6 +334,24 @@ def survey_problems(
     return cap([_explain_country(p) for p in problems])
 
 
+def listing_after_snapshot(listing: pd.DataFrame, snapshot: str, shown: str) -> list[Problem]:
+    """An appointment dated after the listing's snapshot (in the manifest) means one of them is wrong."""
+    if "appointed_on" not in listing.columns or not re_iso_date(snapshot):
+        return []
+    late = listing[(listing["appointed_on"] != "") & (listing["appointed_on"] > snapshot)]
+    return [
+        Problem(shown, f"is after the listing's snapshot date {snapshot} (data/raw/manifest.yaml)", row=int(i) + 2, column="appointed_on", value=v, fix="correct the date, or update the snapshot in the manifest for a newer listing")
+        for i, v in late["appointed_on"].items()
+    ]
+
+
+def re_iso_date(text: str) -> bool:
+    """True for a plain ISO date (YYYY-MM-DD)."""
+    import re
+
+    return re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) is not None
+
+
 def _explain_country(problem: Problem) -> Problem:
     """For a value that is not a Member State's ISO3 code, say what it is and what to write."""
     if problem.rule != schemas.MEMBER_RULE or not problem.value:
@@ -393,6 +411,9 @@ def validate_all(raw_dir: Path = paths.DATA_RAW) -> Result:
         frames[schema_name] = df
         if df is not None:
             result.problems += [_explain_country(p) for p in problems_from_schema(build(members), df, shown(name))]
+    listing_name = by_schema.get("poc_listing")
+    if frames.get("poc_listing") is not None:
+        result.problems += listing_after_snapshot(frames["poc_listing"], str(manifest["files"][listing_name]["snapshot"]), shown(listing_name))
 
     cb_name = by_schema.get("codebook")
     if cb_name is None:
