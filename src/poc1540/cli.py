@@ -73,6 +73,12 @@ def _import(args: argparse.Namespace) -> int:
     return importers.run(args.file, args.format, args.mapping, out, args.encoding)
 
 
+def _guard(args: argparse.Namespace) -> int:
+    from poc1540 import confidentiality
+
+    return confidentiality.run(args)
+
+
 def _generate(args: argparse.Namespace) -> int:
     from poc1540 import reference_data, synthetic
 
@@ -120,6 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="report problems only; write nothing")
     p.set_defaults(func=_import)
 
+    from poc1540 import confidentiality  # light: yaml, paths, manifest
+
+    p = confidentiality.add_arguments(sub.add_parser("guard", help="fail if any published output could reveal a respondent"))
+    p.set_defaults(func=_guard)
+
     p = sub.add_parser("generate", help="regenerate the reference, listing and synthetic survey files")
     p.add_argument("out_dir", nargs="?", default=str(paths.DATA_RAW))
     p.set_defaults(func=_generate)
@@ -132,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     from poc1540.execute import ExecutionError
     from poc1540.findings import FindingsError
 
-    expected: tuple[type[BaseException], ...] = (ExecutionError, FindingsError, FileNotFoundError)
+    expected: tuple[type[BaseException], ...] = (ExecutionError, FindingsError, FileNotFoundError, KeyError)
     try:
         from poc1540.render import RenderError
 
