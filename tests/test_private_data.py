@@ -1,0 +1,77 @@
+"""Real survey data never enters git, and swapping it in works end to end.
+
+The synthetic sample is the only survey file git holds; a confidential export goes to the
+git-ignored data/private/ and the manifest points at it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import run
+from poc1540 import paths
+
+
+def git(*args: str, cwd: Path = paths.ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_the_private_folder_is_ignored_by_git() -> None:
+    for name in ("survey_responses.csv", "export.xlsx", "nested/file.csv"):
+        assert git("check-ignore", "-q", f"data/private/{name}").returncode == 0, name
+    assert git("check-ignore", "-q", "data/private/README.md").returncode == 1
+
+
+def test_the_synthetic_sample_is_the_only_survey_file_in_git() -> None:
+    tracked = git("ls-files", "-z").stdout.split("\0")
+    survey_like = []
+    for name in filter(None, tracked):
+        if name.startswith("tests/fixtures/") or not name.endswith(".csv"):
+            continue  # test fixtures are small invented files for the importers' tests
+        with open(paths.ROOT / name, newline="", encoding="utf-8", errors="replace") as fh:
+            header = next(csv.reader(fh), [])
+        if "respondent_id" in header:
+            survey_like.append(name)
+    assert survey_like == ["data/raw/survey_responses.csv"]
+    manifest = yaml.safe_load(paths.MANIFEST.read_text())["files"]["survey_responses.csv"]
+    assert manifest["truth"] == "synthetic" and "path" not in manifest
+
+
+@pytest.mark.slow
+def test_swapping_in_a_private_export(clone_of_copy: Path, tmp_path: Path) -> None:
+    repo = clone_of_copy
+    before = {p.parent.name: json.loads(p.read_text())["findings"] for p in repo.glob("results/*/findings.json")}
+
+    # An "export" with country names instead of codes, as a contributor might hold it.
+    names = {r["iso3"]: r["name"] for r in csv.DictReader(open(repo / "data/raw/member_states.csv", encoding="utf-8"))}
+    rows = list(csv.DictReader(open(repo / "data/raw/survey_responses.csv", encoding="utf-8")))
+    export = tmp_path / "export.csv"
+    with open(export, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows({**r, "country": names[r["country"]]} for r in rows)
+    run(["poc1540", "import", "--format", "canonical", str(export)], cwd=repo, root=repo)
+    private = repo / "data/private/survey_responses.csv"
+    assert private.exists()
+    assert git("status", "--porcelain", cwd=repo).stdout.strip() == ""  # git does not see it
+
+    manifest_path = repo / "data/raw/manifest.yaml"
+    manifest = yaml.safe_load(manifest_path.read_text())
+    manifest["files"]["survey_responses.csv"].update(path="../private/survey_responses.csv", truth="real", source="Test export (invented)", snapshot="2020-11-30")
+    manifest["inactive"] = ["survey_responses.csv"]
+    manifest_path.write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
+
+    run(["dvc", "repro"], cwd=repo, root=repo)
+    notice = (repo / "report/_generated/data_notice.md").read_text()
+    assert "survey_responses.csv" not in notice and "synthetic" not in notice
+    assert "poc_listing.csv" in notice  # still illustrative
+    after = {p.parent.name: json.loads(p.read_text())["findings"] for p in repo.glob("results/*/findings.json")}
+    texts = lambda fs: {k: [(f["key"], f["text"]) for f in v] for k, v in fs.items()}  # noqa: E731
+    assert texts(after) == texts(before)  # same answers, so the same findings
+    assert "survey_responses.csv" not in git("status", "--porcelain", cwd=repo).stdout
