@@ -14,7 +14,8 @@ from poc1540 import findings, report_inputs
 
 def test_add_formats_and_echoes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fx = findings.Recorder("02_demo", directory=tmp_path)
-    f = fx.add("demo.states", np.int64(1234), unit="States")
+    fx.add("demo.states", np.int64(1234), unit="States")
+    f = fx.findings["demo.states"]
     assert (f.value, f.text, f.notebook) == (1234, "1,234", "02_demo")
     assert isinstance(f.value, int)  # numpy scalars become plain numbers for JSON/YAML
     assert "demo.states = 1,234" in capsys.readouterr().out
@@ -22,7 +23,8 @@ def test_add_formats_and_echoes(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 def test_share_always_carries_count_and_base(tmp_path: Path) -> None:
     fx = findings.Recorder("02_demo", directory=tmp_path, echo=False)
-    f = fx.add_share("demo.share", 27, 66)
+    fx.add_share("demo.share", 27, 66)
+    f = fx.findings["demo.share"]
     assert f.text == "41% (27 of 66)"
     assert f.value == 40.9 and f.extra == {"count": 27, "base": 66}
     with pytest.raises(findings.FindingsError, match="do not make a share"):

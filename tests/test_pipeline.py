@@ -86,6 +86,13 @@ def test_figures_carry_their_alt_text_into_the_tagged_pdf(built: Path) -> None:
     assert sorted(figure_alts(built / "report/_output/poc1540-report.pdf")) == expected
 
 
+def test_published_outputs_carry_no_machine_paths(built: Path) -> None:
+    for path in sorted((built / "results").rglob("*")) + sorted((built / "report").rglob("*.md")):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert str(built) not in text and "PosixPath(" not in text, path
+
+
 def test_metrics_are_listed_by_dvc(built: Path) -> None:
     out = run(["dvc", "metrics", "show", "--json"], cwd=built, root=built).stdout
     metrics = json.loads(out)

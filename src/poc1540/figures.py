@@ -47,15 +47,17 @@ def set_theme() -> None:
     )
 
 
-def save(fig: plt.Figure, name: str, alt: str, recorder: Recorder) -> Path:
-    """Write ``fig`` as ``results/<notebook>/<name>.svg`` with no date in it, and record its alt text."""
+def save(fig: plt.Figure, name: str, alt: str, recorder: Recorder) -> None:
+    """Write ``fig`` as ``results/<notebook>/<name>.svg`` with no date in it, and record its alt text.
+
+    Returns nothing: a notebook cell ending in a save must not display a machine-specific path.
+    """
     if not alt.strip():
         raise ValueError(f"figure {name!r} needs alt text")
     target = recorder.directory / f"{name}.svg"
     with atomic.atomic_path(target) as tmp:
         fig.savefig(tmp, format="svg", metadata={"Date": None})
     recorder.add_figure(name, target, alt)
-    return target
 
 
 def wrap(text: str, width: int = 40) -> str:

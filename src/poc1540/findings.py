@@ -96,8 +96,12 @@ class Recorder:
         self.figures: dict[str, dict[str, str]] = {}
         self.tables: dict[str, str] = {}
 
-    def add(self, key: str, value: Any, unit: str, text: str | None = None, **extra: Any) -> Finding:
-        """Record a finding; ``text`` is how the report prints it (default: formatted value)."""
+    def add(self, key: str, value: Any, unit: str, text: str | None = None, **extra: Any) -> None:
+        """Record a finding; ``text`` is how the report prints it (default: formatted value).
+
+        Returns nothing, so a notebook cell ending in a finding shows only the echoed line;
+        the recorded finding is ``self.findings[key]``.
+        """
         if not KEY.match(key):
             raise FindingsError(f"finding key {key!r} must look like 'chapter.name' (lower case, digits, underscores)")
         if key in self.findings:
@@ -115,15 +119,14 @@ class Recorder:
         self.findings[key] = finding
         if self.echo:
             print(f"{key} = {finding.text}")
-        return finding
 
-    def add_share(self, key: str, count: int, base: int, unit: str = "percent", **extra: Any) -> Finding:
+    def add_share(self, key: str, count: int, base: int, unit: str = "percent", **extra: Any) -> None:
         """Record a share as a percentage, always printed with its count and base: '64% (123 of 193)'."""
         count, base = int(count), int(base)
         if base <= 0 or not 0 <= count <= base:
             raise FindingsError(f"finding {key!r}: count {count} and base {base} do not make a share")
         pct = 100.0 * count / base
-        return self.add(key, round(pct, 1), unit, text=f"{pct:.0f}% ({count} of {base})", count=count, base=base, **extra)
+        self.add(key, round(pct, 1), unit, text=f"{pct:.0f}% ({count} of {base})", count=count, base=base, **extra)
 
     def add_figure(self, name: str, file: Path, alt: str) -> None:
         """Record a figure's file and its alt text (the report reads the alt text as a variable)."""

@@ -69,11 +69,27 @@ def data_sources(manifest: dict[str, Any]) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def findings_register(items: list[findings.Finding]) -> str:
-    """Markdown table of every finding: key, text, unit, and the notebook cell that computed it."""
+def cell_ids(results: Path = paths.RESULTS) -> dict[tuple[str, int], str]:
+    """(notebook, execution count) -> cell id, read from the executed notebooks."""
+    out = {}
+    for path in sorted(Path(results).glob("*/*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell.get("execution_count") is not None:
+                out[(path.stem, int(cell["execution_count"]))] = str(cell.get("id"))
+    return out
+
+
+def findings_register(items: list[findings.Finding], ids: dict[tuple[str, int], str] | None = None) -> str:
+    """Markdown table of every finding: key, text, unit, and a link to the notebook cell that computed it.
+
+    Links point at the executed notebooks' HTML next to the report (``notebooks/<name>.html``).
+    """
+    ids = ids or {}
     rows = ["| Key | Value | Unit | Computed in |", "|:--|--:|:--|:--|"]
     for f in items:
-        where = f"`{f.notebook}.ipynb`" + (f", cell {f.cell}" if f.cell is not None else "")
+        label = f"{f.notebook}" + (f", In [{f.cell}]" if f.cell is not None else "")
+        anchor = ids.get((f.notebook, f.cell)) if f.cell is not None else None
+        where = f"[{label}](notebooks/{f.notebook}.html" + (f"#cell-id={anchor})" if anchor else ")")
         rows.append(f"| `{f.key}` | {_md_cell(f.text)} | {_md_cell(f.unit)} | {where} |")
     return "\n".join(rows) + "\n\n: Findings register: every number in the text, with the notebook cell that computed it {#tbl-findings-register}\n"
 
@@ -137,7 +153,7 @@ def write_all(report_params: dict[str, Any]) -> list[Path]:
         ),
         atomic.write_text(GENERATED / "data_notice.md", data_notice(manifest)),
         atomic.write_text(GENERATED / "data_sources.md", data_sources(manifest)),
-        atomic.write_text(GENERATED / "findings_register.md", findings_register(items)),
+        atomic.write_text(GENERATED / "findings_register.md", findings_register(items, cell_ids())),
         atomic.write_text(GENERATED / "validation.md", validation_notes(receipt)),
         atomic.write_text(GENERATED / "provenance.md", provenance(receipt)),
     ]

@@ -214,7 +214,7 @@ def share(count: int, base: int, *, population: int | None, confidence: float = 
     return Share(count, base, population, confidence, low, high, suppressed, min_cell)
 
 
-def record_share(recorder: Any, key: str, s: Share, *, with_ci: bool = False, **extra: Any) -> Any:
+def record_share(recorder: Any, key: str, s: Share, *, with_ci: bool = False, **extra: Any) -> None:
     """Record a share as a finding without leaking a suppressed count.
 
     ``recorder`` is a ``findings.Recorder``. The value is the percentage (None when suppressed,
@@ -225,17 +225,17 @@ def record_share(recorder: Any, key: str, s: Share, *, with_ci: bool = False, **
     details: dict[str, Any] = {"base": s.base, "suppressed": s.suppressed, "min_cell": s.min_cell}
     if not s.suppressed:
         details.update(count=s.count, ci_low=round(100 * s.low, 1), ci_high=round(100 * s.high, 1), confidence=s.confidence)
-    return recorder.add(key, None if s.suppressed else s.percent, "percent", text=s.text_ci() if with_ci else s.text(), **details, **extra)
+    recorder.add(key, None if s.suppressed else s.percent, "percent", text=s.text_ci() if with_ci else s.text(), **details, **extra)
 
 
-def record_row(recorder: Any, key: str, row: Mapping[str, Any], *, with_ci: bool = False) -> Any:
+def record_row(recorder: Any, key: str, row: Mapping[str, Any], *, with_ci: bool = False) -> None:
     """Record one row of ``share_table`` as a finding (no value when the row is suppressed)."""
     suppressed = bool(row["suppressed"])
     value = None if suppressed else round(100 * float(row["proportion"]), 1)
     extra = {"base": int(row["base"]), "suppressed": suppressed}
     if not suppressed:
         extra.update(count=int(row["count"]), ci_low=round(100 * float(row["low"]), 1), ci_high=round(100 * float(row["high"]), 1))
-    return recorder.add(key, value, "percent", text=row["text_ci"] if with_ci else row["text"], **extra)
+    recorder.add(key, value, "percent", text=row["text_ci"] if with_ci else row["text"], **extra)
 
 
 def share_table(

@@ -6,8 +6,6 @@ Only aggregated, suppressed tables go through here; the report pulls the Markdow
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from poc1540 import atomic
@@ -24,11 +22,13 @@ def to_markdown(table: pd.DataFrame, index: bool = True) -> str:
     return "\n".join([header, align, *rows]) + "\n"
 
 
-def save(table: pd.DataFrame, name: str, recorder: Recorder, *, index: bool = True) -> Path:
-    """Write ``results/<notebook>/<name>.md`` and ``.csv`` and register the table."""
+def save(table: pd.DataFrame, name: str, recorder: Recorder, *, index: bool = True) -> None:
+    """Write ``results/<notebook>/<name>.md`` and ``.csv`` and register the table.
+
+    Returns nothing: a notebook cell ending in a save must not display a machine-specific path.
+    """
     target = recorder.directory / f"{name}.md"
     atomic.write_text(target, to_markdown(table, index=index))
     with atomic.atomic_path(target.with_suffix(".csv")) as tmp:
         table.to_csv(tmp, index=index, lineterminator="\n")
     recorder.add_table(name, target)
-    return target
