@@ -60,3 +60,53 @@ def repo_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-qm", "copy"], cwd=target, check=True
     )
     return target
+
+
+GIT_USER = ["-c", "user.name=test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false"]
+
+
+def git(args: list[str], cwd: Path) -> str:
+    """Run git in ``cwd`` as the test user; fail the test with git's message when it fails."""
+    proc = subprocess.run(["git", *GIT_USER, *args], cwd=cwd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.fail(f"git {' '.join(args)} exited {proc.returncode}: {proc.stderr}")
+    return proc.stdout
+
+
+def commit_all(cwd: Path, message: str) -> None:
+    """Stage everything git does not ignore and commit it (no-op when nothing changed)."""
+    git(["add", "-A"], cwd)
+    if git(["status", "--porcelain"], cwd).strip():
+        git(["commit", "-qm", message], cwd)
+
+
+def clone(source: Path, target: Path) -> Path:
+    """A git clone of ``source``: its committed state only (no DVC cache, no ignored outputs)."""
+    git(["clone", "-q", str(source), str(target)], target.parent)
+    return target
+
+
+@pytest.fixture
+def clone_of_copy(repo_copy: Path, tmp_path: Path) -> Path:
+    """A fresh clone of the repository copy, safe to edit and commit in (repo_copy stays as it is)."""
+    return clone(repo_copy, tmp_path / "clone")
+
+
+@pytest.fixture(scope="session")
+def built_repo(repo_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clone of the repository copy after `dvc repro`, with whatever that changed committed.
+
+    Shared by the tests that need a built pipeline; they must not change it (use ``built_copy``).
+    """
+    target = clone(repo_copy, tmp_path_factory.mktemp("built") / "repo")
+    run(["dvc", "repro"], cwd=target, root=target)
+    commit_all(target, "built")
+    return target
+
+
+@pytest.fixture
+def built_copy(built_repo: Path, tmp_path: Path) -> Path:
+    """A private copy of ``built_repo`` (git history, DVC cache and outputs included) to change freely."""
+    target = tmp_path / "built"
+    shutil.copytree(built_repo, target, symlinks=True)
+    return target
