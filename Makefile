@@ -23,6 +23,10 @@ report: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
 
+## verify: rebuild from raw data in a temporary copy and compare with every committed output
+verify: $(VENV)/.installed
+	$(BIN)/poc1540 verify
+
 ## validate: check data/raw against its schemas and the codebook, nothing else
 validate: $(VENV)/.installed
 	$(BIN)/poc1540 validate

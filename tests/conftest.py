@@ -29,7 +29,9 @@ def tool_env(root: Path | None = None) -> dict[str, str]:
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env["MPLBACKEND"] = "Agg"
     if root is not None:
+        # the copy's own code and paths, not the editable install's
         env["POC1540_ROOT"] = str(root)
+        env["PYTHONPATH"] = str(root / "src")
     return env
 
 

@@ -79,6 +79,20 @@ def _guard(args: argparse.Namespace) -> int:
     return confidentiality.run(args)
 
 
+def _verify(args: argparse.Namespace) -> int:
+    from poc1540 import verify
+
+    return verify.main_verify(
+        paths.ROOT, workdir=Path(args.workdir) if args.workdir else None, rebuilt=Path(args.rebuilt) if args.rebuilt else None
+    )
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from poc1540 import diff
+
+    return diff.main_diff(args.rev, args.rev2, paths.ROOT)
+
+
 def _generate(args: argparse.Namespace) -> int:
     from poc1540 import reference_data, synthetic
 
@@ -125,6 +139,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--encoding", help="fallback when the file is not UTF-8, e.g. cp1252")
     p.add_argument("--check", action="store_true", help="report problems only; write nothing")
     p.set_defaults(func=_import)
+
+    p = sub.add_parser("verify", help="rebuild everything in a scratch copy and compare with the committed outputs")
+    p.add_argument("--workdir", help="build here and keep it (default: a temp dir, kept only on failure)")
+    p.add_argument("--rebuilt", help="compare with this earlier rebuild of the same inputs instead of building again")
+    p.set_defaults(func=_verify)
+
+    p = sub.add_parser("diff", help="how each finding changed from REV to the working tree (or to REV2)")
+    p.add_argument("rev")
+    p.add_argument("rev2", nargs="?")
+    p.set_defaults(func=_diff)
 
     from poc1540 import confidentiality  # light: yaml, paths, manifest
 

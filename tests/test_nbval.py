@@ -1,0 +1,48 @@
+"""The executed notebooks re-run under nbval: the cells that print findings (tagged
+``nbval-check-output``) must print the same again; every other cell must run without error."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import run
+
+pytestmark = pytest.mark.slow
+SANITIZE = Path(__file__).with_name("nbval_sanitize.cfg")
+
+
+def nbval(root: Path, *notebooks: Path):
+    cmd = [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-sanitize-with", str(SANITIZE), "-p", "no:cacheprovider", "-q", "-c", "/dev/null", "--rootdir", str(root)]
+    return run([*cmd, *map(str, notebooks)], cwd=root, root=root, check=False)
+
+
+def checked_cells(notebook: Path) -> int:
+    cells = json.loads(notebook.read_text())["cells"]
+    return sum("nbval-check-output" in c.get("metadata", {}).get("tags", []) for c in cells)
+
+
+def test_every_chapter_checks_its_findings(built_copy: Path) -> None:
+    for notebook in sorted(built_copy.glob("results/0[2-9]_*/*.ipynb")):
+        assert checked_cells(notebook) >= 1, f"{notebook.name} has no cell tagged nbval-check-output"
+
+
+def test_executed_notebooks_rerun_with_the_same_findings(built_copy: Path) -> None:
+    notebooks = sorted(built_copy.glob("results/*/*.ipynb"))
+    proc = nbval(built_copy, *notebooks)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert " passed" in proc.stdout and "failed" not in proc.stdout
+
+
+def test_nbval_fails_when_a_committed_finding_is_altered(built_copy: Path) -> None:
+    notebook = next(built_copy.glob("results/02_coverage/*.ipynb"))
+    nb = json.loads(notebook.read_text())
+    cell = next(c for c in nb["cells"] if "nbval-check-output" in c.get("metadata", {}).get("tags", []))
+    stream = next(o for o in cell["outputs"] if o.get("output_type") == "stream")
+    stream["text"] = [line.replace("coverage.member_states = ", "coverage.member_states = 1") for line in stream["text"]]
+    notebook.write_text(json.dumps(nb, indent=1))
+    proc = nbval(built_copy, notebook)
+    assert proc.returncode != 0 and "coverage.member_states" in proc.stdout
