@@ -66,3 +66,12 @@ def test_every_stage_running_package_code_depends_on_the_package() -> None:
     for name, stage in STAGES.items():
         if stage["cmd"].startswith("poc1540"):
             assert "src/poc1540" in stage["deps"], name
+
+
+def test_report_and_guard_depend_on_every_notebook_result() -> None:
+    # the report stage exports every executed notebook as HTML; a missing dep leaves stale HTML
+    outs = {next(iter(o)) if isinstance(o, dict) else o for s in notebook_stages().values() for o in s["outs"]}
+    results = {o for o in outs if o.startswith("results/")}
+    assert results
+    for stage in ("report", "guard"):
+        assert results <= set(STAGES[stage]["deps"]), f"{stage} misses {sorted(results - set(STAGES[stage]['deps']))}"

@@ -40,13 +40,15 @@ def built(repo_copy: Path) -> Path:
     return repo_copy
 
 
-def test_dag_runs_validate_prepare_chapters_findings_report(built: Path) -> None:
+def test_dag_runs_validate_prepare_chapters_findings_report_guard(built: Path) -> None:
     stages = list(yaml.safe_load((built / "dvc.yaml").read_text())["stages"])
-    assert stages[:3] == ["validate", "prepare", "coverage"] and stages[-2:] == ["findings", "report"]
+    assert stages[:3] == ["validate", "prepare", "coverage"] and stages[-3:] == ["findings", "report", "guard"]
     dag = run(["dvc", "dag", "--md"], cwd=built, root=built).stdout
     names = dict(re.findall(r'(node\d+)\["([a-z_]+)"\]', dag))
     edges = {(names[a], names[b]) for a, b in re.findall(r"(node\d+)-->(node\d+)", dag)}
-    for edge in (("validate", "prepare"), ("prepare", "coverage"), ("coverage", "findings"), ("findings", "report")):
+    chapters = [s for s in stages[2:-3]]
+    assert len(chapters) >= 6
+    for edge in (("validate", "prepare"), *(("prepare", c) for c in chapters), *((c, "findings") for c in chapters), ("findings", "report"), ("report", "guard")):
         assert edge in edges, edges
 
 

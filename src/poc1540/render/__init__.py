@@ -49,7 +49,7 @@ from typing import Any
 
 import yaml
 
-from .shortcodes import Document, RenderError, expand
+from .shortcodes import Document, RenderError, _deep_merge, expand
 
 __all__ = ["render", "RenderError", "RenderWarning", "expand", "find_quarto"]
 
@@ -302,16 +302,6 @@ def _check_html_offline(html: bytes, doc: Document) -> None:
 
 # ---------------------------------------------------------------------------------------
 # metadata
-
-
-def _deep_merge(base: dict, over: dict) -> dict:
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def _prepare_meta(doc: Document, to: str) -> dict[str, Any]:
