@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -112,3 +115,30 @@ def built_copy(built_repo: Path, tmp_path: Path) -> Path:
     target = tmp_path / "built"
     shutil.copytree(built_repo, target, symlinks=True)
     return target
+
+
+@dataclass
+class ForcedBuild:
+    """`poc1540 verify` run once on an untouched clone: its exit code, report and kept rebuild."""
+
+    checkout: Path
+    rebuild: Path
+    code: int
+    out: str
+
+
+@pytest.fixture(scope="session")
+def forced_build(repo_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> ForcedBuild:
+    """The suite's one full `dvc repro --force` from raw data, made by `poc1540 verify`.
+
+    Shared by the verify tests and the end-to-end pipeline tests (which work on a copy of the
+    rebuild), so the slowest step of the pipeline runs once per session.
+    """
+    from poc1540 import verify
+
+    base = tmp_path_factory.mktemp("forced")
+    checkout = clone(repo_copy, base / "checkout")
+    buffer = io.StringIO()  # session fixture: capture by hand
+    with contextlib.redirect_stdout(buffer):
+        code = verify.main_verify(checkout, workdir=base / "rebuild")
+    return ForcedBuild(checkout, base / "rebuild", code, buffer.getvalue())

@@ -1,6 +1,6 @@
 """End to end: the real DVC pipeline in a scratch copy of the repository.
 
-One forced run builds everything from data/raw; the tests then check the PDF against the
+One forced run builds everything from data/raw (shared with the verify tests); the tests check the PDF against the
 findings, that a second run does nothing, and that bad input stops the build without touching
 any earlier output.
 """
@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import run
+from conftest import ForcedBuild, run
 from pdfcheck import figure_alts, pdf_text
 
 pytestmark = pytest.mark.slow
@@ -35,9 +36,12 @@ def snapshot(root: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def built(repo_copy: Path) -> Path:
-    run(["dvc", "repro", "--force"], cwd=repo_copy, root=repo_copy)
-    return repo_copy
+def built(forced_build: ForcedBuild, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the session's forced rebuild from raw data (see conftest)."""
+    assert forced_build.code == 0, forced_build.out[-3000:]
+    target = tmp_path_factory.mktemp("pipeline") / "repo"
+    shutil.copytree(forced_build.rebuild, target, symlinks=True)
+    return target
 
 
 def test_dag_runs_validate_prepare_chapters_findings_report_guard(built: Path) -> None:
@@ -88,11 +92,11 @@ def test_figures_carry_their_alt_text_into_the_tagged_pdf(built: Path) -> None:
     assert sorted(figure_alts(built / "report/_output/poc1540-report.pdf")) == expected
 
 
-def test_published_outputs_carry_no_machine_paths(built: Path) -> None:
+def test_published_outputs_carry_no_machine_paths(built: Path, forced_build: ForcedBuild) -> None:
     for path in sorted((built / "results").rglob("*")) + sorted((built / "report").rglob("*.md")):
         if path.is_file():
             text = path.read_text(encoding="utf-8", errors="replace")
-            assert str(built) not in text and "PosixPath(" not in text, path
+            assert str(forced_build.rebuild) not in text and "PosixPath(" not in text, path
 
 
 def test_metrics_are_listed_by_dvc(built: Path) -> None:

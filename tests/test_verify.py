@@ -1,21 +1,18 @@
 """`poc1540 verify`: a from-scratch rebuild elsewhere matches every committed output, and a
 hand-edited result is caught, named, and shown with its committed and rebuilt text.
 
-One forced `dvc repro` runs for the whole module; the hand-edit check compares with that same
+One forced `dvc repro` runs for the whole session (the ``forced_build`` fixture); the hand-edit check compares with that same
 rebuild (``--rebuilt``), which verify allows only because every input file is unchanged.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from conftest import clone, commit_all, git
+from conftest import ForcedBuild, clone, commit_all, git
 from poc1540 import verify
 
 pytestmark = pytest.mark.slow
@@ -23,26 +20,13 @@ pytestmark = pytest.mark.slow
 FINDINGS = "results/02_coverage/findings.json"
 
 
-@dataclass
-class Verified:
-    checkout: Path
-    rebuild: Path
-    code: int
-    out: str
-
-
 @pytest.fixture(scope="module")
-def verified(repo_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> Verified:
-    """verify run once on an untouched clone, its rebuild kept."""
-    base = tmp_path_factory.mktemp("verify")
-    checkout = clone(repo_copy, base / "checkout")
-    buffer = io.StringIO()  # capsys is function-scoped: capture by hand for a module fixture
-    with contextlib.redirect_stdout(buffer):
-        code = verify.main_verify(checkout, workdir=base / "rebuild")
-    return Verified(checkout, base / "rebuild", code, buffer.getvalue())
+def verified(forced_build: ForcedBuild) -> ForcedBuild:
+    """verify run once on an untouched clone, its rebuild kept (shared with the pipeline tests)."""
+    return forced_build
 
 
-def test_verify_passes_on_an_unchanged_checkout(verified: Verified) -> None:
+def test_verify_passes_on_an_unchanged_checkout(verified: ForcedBuild) -> None:
     assert verified.code == 0, verified.out
     assert "VERIFY PASSED" in verified.out
     # Every committed output is in the table, including each file inside output directories.
@@ -54,7 +38,7 @@ def test_verify_passes_on_an_unchanged_checkout(verified: Verified) -> None:
 
 
 def test_verify_fails_and_names_a_hand_edited_finding(
-    verified: Verified, repo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    verified: ForcedBuild, repo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     checkout = clone(repo_copy, tmp_path / "checkout")
     path = checkout / FINDINGS
@@ -77,7 +61,7 @@ def test_verify_fails_and_names_a_hand_edited_finding(
     assert line.index("999 States") < line.index(original)  # committed text first, then rebuilt
 
 
-def test_an_earlier_rebuild_of_other_inputs_is_refused(verified: Verified, repo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_earlier_rebuild_of_other_inputs_is_refused(verified: ForcedBuild, repo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     checkout = clone(repo_copy, tmp_path / "checkout")
     params = checkout / "params/coverage.yaml"
     params.write_text(params.read_text().replace("2018-08-31", "2019-08-31"))
