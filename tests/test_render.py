@@ -316,3 +316,16 @@ def test_quarto_engine_needs_quarto(tmp_path, monkeypatch):
     source = _doc(tmp_path, "x\n")
     with pytest.raises(RenderError, match="no quarto binary"):
         render(source, tmp_path / "doc.pdf", engine="quarto")
+
+
+def test_a_cross_reference_at_the_start_of_a_line_stays_a_reference(tmp_path):
+    fig = tmp_path / "fig.svg"
+    fig.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>')
+    qmd = tmp_path / "doc.qmd"
+    qmd.write_text(
+        "---\ntitle: T\n---\n\n![A square](fig.svg){#fig-sq fig-alt=\"A black square\"}\n\n"
+        "The gap between the two\n(@fig-sq) shows it, as @fig-sq does.\n"
+    )
+    out = render(qmd, tmp_path / "doc.pdf")
+    text = pdf_text(out)
+    assert "(Figure 1) shows it, as Figure 1 does" in text

@@ -73,3 +73,10 @@ def test_the_check_catches_typed_numbers(prose: str) -> None:
 )
 def test_the_check_allows_names_years_and_references(prose: str) -> None:
     assert literal_statistics(prose) == []
+
+
+@pytest.mark.parametrize("qmd", QMD, ids=lambda p: p.relative_to(paths.REPORT).as_posix())
+def test_no_line_starts_with_a_parenthesised_reference(qmd: Path) -> None:
+    # pandoc (and so Quarto) reads "(@label)" at the start of a line as a numbered example
+    bad = [n for n, line in enumerate(qmd.read_text(encoding="utf-8").splitlines(), start=1) if line.lstrip().startswith("(@")]
+    assert not bad, f"{qmd.relative_to(paths.ROOT)}: lines {bad} start with '(@': join them to the line before"

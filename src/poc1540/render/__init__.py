@@ -51,6 +51,10 @@ import yaml
 
 from .shortcodes import Document, RenderError, _deep_merge, expand
 
+# Pandoc's markdown without example lists: with them, a wrapped line that starts with
+# "(@fig-x)" would silently become a numbered example instead of a cross-reference.
+READER = "markdown-example_lists"
+
 __all__ = ["render", "RenderError", "RenderWarning", "expand", "find_quarto"]
 
 HERE = Path(__file__).resolve().parent
@@ -123,13 +127,13 @@ def _render_pandoc(source: Path, output: Path, to: str, build: Path) -> Path:
 
     # Pass 1: parse, to find every image (resolved against the source's directory, as Quarto
     # does) and the Typst root that holds the source and all of them.
-    ast = json.loads(_pandoc(["-f", "markdown", "-t", "json", str(body_md)], source, doc))
+    ast = json.loads(_pandoc(["-f", READER, "-t", "json", str(body_md)], source, doc))
     image_map, root = _resolve_images(ast, doc)
     _write_text(images_json, json.dumps(image_map, indent=1, sort_keys=True))
 
     common = [
         str(body_md),
-        "-f", "markdown",
+        "-f", READER,
         "--metadata-file", str(meta_yml),
         "-M", f"poc1540-images={images_json}",
         "--lua-filter", str(LUA_FILTER),
