@@ -13,7 +13,6 @@ should stay nearly flat as the file grows.
 from __future__ import annotations
 
 import csv
-import resource
 import shutil
 import subprocess
 import sys
