@@ -8,10 +8,12 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
+from poc1540 import pdftext
+
 
 def pdf_text(path: Path) -> str:
     """The PDF's text with white space folded (line breaks do not split phrases) and ’ as '."""
-    text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    text = "\n".join(pdftext.pages(path))
     return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).replace("\u2019", "'")
 
 

@@ -108,7 +108,7 @@ from typing import Any, TextIO
 
 import yaml
 
-from poc1540 import atomic, manifest, paths
+from poc1540 import atomic, manifest, paths, pdftext
 
 # --------------------------------------------------------------------------- constants
 
@@ -538,8 +538,8 @@ def _pdf(file: str, path: Path, survey: bool | None = None) -> tuple[list[_Segme
     try:
         from pypdf import PdfReader
 
-        reader = PdfReader(path)
-        pages = [page.extract_text() or "" for page in reader.pages]
+        reader = PdfReader(path)  # for the structure tree and metadata
+        pages = pdftext.pages(path)  # page text, fast
     except Exception as exc:  # a PDF the guard cannot read is not a PDF it can pass
         return [], [Leak(file, UNREADABLE, f"cannot extract the PDF's text: {exc}", "whole document")]
     segments = _pdf_structure(reader)
