@@ -43,6 +43,29 @@ def test_the_synthetic_sample_is_the_only_survey_file_in_git() -> None:
     assert manifest["truth"] == "synthetic" and "path" not in manifest
 
 
+def point_manifest_at_private_survey(repo: Path, source: str) -> None:
+    """Step 2 of the README's swap: the survey entry points at data/private/, the sample goes inactive."""
+    manifest_path = repo / "data/raw/manifest.yaml"
+    manifest = yaml.safe_load(manifest_path.read_text())
+    manifest["files"]["survey_responses.csv"].update(path="../private/survey_responses.csv", truth="real", source=source, snapshot="2020-11-30")
+    manifest["inactive"] = ["survey_responses.csv"]
+    manifest_path.write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
+
+
+@pytest.mark.slow
+def test_the_report_builds_from_a_small_qualtrics_export(clone_of_copy: Path) -> None:
+    """Seven respondents: most cells are suppressed, yet every stage runs and the guard passes."""
+    repo = clone_of_copy
+    run(["poc1540", "import", "--format", "qualtrics", "tests/fixtures/imports/qualtrics_joined.csv"], cwd=repo, root=repo)
+    point_manifest_at_private_survey(repo, "Qualtrics test fixture (invented)")
+    out = run(["dvc", "repro"], cwd=repo, root=repo).stdout
+    assert "Confidentiality guard passed" in out and "7 respondents" in out
+    variables = yaml.safe_load((repo / "report/_variables.yml").read_text())
+    assert variables["survey"]["respondents"] == "7"
+    assert variables["support"]["top_source_share"].startswith("suppressed")
+    assert (repo / "report/_output/poc1540-report.pdf").stat().st_size > 0
+
+
 @pytest.mark.slow
 def test_swapping_in_a_private_export(clone_of_copy: Path, tmp_path: Path) -> None:
     repo = clone_of_copy
@@ -61,11 +84,7 @@ def test_swapping_in_a_private_export(clone_of_copy: Path, tmp_path: Path) -> No
     assert private.exists()
     assert git("status", "--porcelain", cwd=repo).stdout.strip() == ""  # git does not see it
 
-    manifest_path = repo / "data/raw/manifest.yaml"
-    manifest = yaml.safe_load(manifest_path.read_text())
-    manifest["files"]["survey_responses.csv"].update(path="../private/survey_responses.csv", truth="real", source="Test export (invented)", snapshot="2020-11-30")
-    manifest["inactive"] = ["survey_responses.csv"]
-    manifest_path.write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
+    point_manifest_at_private_survey(repo, "Test export (invented)")
 
     run(["dvc", "repro"], cwd=repo, root=repo)
     notice = (repo / "report/_generated/data_notice.md").read_text()

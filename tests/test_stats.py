@@ -458,3 +458,24 @@ def test_spearman_on_pairwise_complete_cases() -> None:
     assert math.isnan(rho) and math.isnan(p) and n == 4
     with pytest.raises(TypeError, match="ordered"):
         stats.spearman(pd.Series(pd.Categorical(["a", "b", "c"])), [1, 2, 3])
+
+
+def test_record_top_names_only_published_items(tmp_path) -> None:
+    from poc1540.findings import Recorder
+
+    frame = pd.DataFrame({"a": [True] * 3 + [False] * 27, "b": [True] * 12 + [False] * 18, "c": [True] * 20 + [False] * 10}).astype("boolean")
+    table = stats.share_table(frame, ["a", "b", "c"], population=None, labels={"a": "Alpha", "b": "Beta", "c": "Gamma"})
+    fx = Recorder("02_demo", directory=tmp_path, echo=False)
+    stats.record_top(fx, "demo.top", "demo.top_share", table)
+    stats.record_top(fx, "demo.last", "demo.last_share", table, from_end=True)
+    stats.record_top(fx, "demo.third", "demo.third_share", table, rank=2)  # "a" (3 of 30) is suppressed
+    got = {k: f.text for k, f in fx.findings.items()}
+    assert got["demo.top"] == "Gamma" and got["demo.top_share"] == "67% (20 of 30)"
+    assert got["demo.last"] == "Beta" and got["demo.last_share"] == "40% (12 of 30)"
+    assert got["demo.third"] == stats.NOTHING_PUBLISHABLE and got["demo.third_share"] == stats.suppressed_text(5)
+    assert fx.findings["demo.third_share"].value is None
+
+
+def test_base_text_hides_a_small_base() -> None:
+    assert stats.base_text(58) == "n = 58" and stats.base_text(5) == "n = 5"
+    assert stats.base_text(3) == "n below 5" and stats.base_text(3, min_cell=3) == "n = 3"

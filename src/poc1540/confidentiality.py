@@ -84,7 +84,8 @@ survey can show up, which keeps State-level facts (the 1540 Committee listings) 
    (a scale point such as ``serious_from = 4`` is not a count).
 5. ``respondent rows``: an output of a survey notebook displays a table with a
    ``respondent_id`` column or index, or with at least half as many rows as there are
-   respondents (aggregates here have a few dozen rows at most), counted from pandas' HTML
+   respondents and at least ``RESPONDENT_ROWS_FLOOR`` rows (aggregates here have a dozen rows at
+   most), counted from pandas' HTML
    (``<tbody>`` rows) or its text footers (``[N rows x M columns]``, ``Length: N``).
 
 Also ``survey scope`` (the survey chapters could not be found, see above) and ``unreadable``.
@@ -117,6 +118,9 @@ OPEN_TEXT = "open text"
 PER_STATE = "per-State answer"
 SMALL_CELL = "small cell"
 RESPONDENT_ROWS = "respondent rows"
+# With a small survey, half the respondents is fewer rows than an ordinary aggregate table has
+# (ten challenges, eight suggestions): below this many rows a table is not taken for raw rows.
+RESPONDENT_ROWS_FLOOR = 12
 SURVEY_SCOPE = "survey scope"
 UNREADABLE = "unreadable"
 #: Every rule a leak can be reported under, in the order the summary lists them.
@@ -717,7 +721,7 @@ def _table_rows(html_text: str) -> list[tuple[int, bool]]:
 def _notebook(file: str, text: str, survey: bool, t: _Targets) -> tuple[list[_Segment], list[Leak]]:
     nb = json.loads(text)
     segments, leaks = [], []
-    many = max(1, t.n_respondents // 2)
+    many = max(RESPONDENT_ROWS_FLOOR, t.n_respondents // 2)
     for i, cell in enumerate(nb.get("cells", []), start=1):
         for j, out in enumerate(cell.get("outputs", []) if cell.get("cell_type") == "code" else [], start=1):
             location = f"cell {i}, output {j}"

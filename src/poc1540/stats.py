@@ -101,6 +101,11 @@ def suppressed_text(min_cell: int = 5) -> str:
     return SUPPRESSED_TEXT.format(min_cell=min_cell)
 
 
+def base_text(base: int, min_cell: int = 5) -> str:
+    """How a base is printed in labels: 'n = 58', or 'n below 5' when the base itself is a small cell."""
+    return f"n = {base}" if base == 0 or base >= min_cell else f"n below {min_cell}"
+
+
 def table_note(min_cell: int = 5) -> str:
     """A footnote for tables with suppressed cells, explaining the symbol."""
     return (
@@ -238,6 +243,28 @@ def record_row(recorder: Any, key: str, row: Mapping[str, Any], *, with_ci: bool
     recorder.add(key, value, "percent", text=row["text_ci"] if with_ci else row["text"], **extra)
 
 
+NOTHING_PUBLISHABLE = "no answer that can be published"
+
+
+def record_top(
+    recorder: Any, label_key: str, share_key: str, table: pd.DataFrame, *, rank: int = 0, from_end: bool = False, with_ci: bool = False, label: Any = None
+) -> None:
+    """Record the label and share of the ``rank``-th published row of a ``share_table``.
+
+    Ranks count only published rows, so a suppressed item is never named as "the most common".
+    When too few rows can be published (a small survey), both findings say so instead.
+    """
+    published = table[~table["suppressed"]].reset_index(drop=True)
+    if rank >= len(published):
+        min_cell = int(table.attrs.get("min_cell", 5))
+        recorder.add(label_key, None, "label", text=NOTHING_PUBLISHABLE)
+        recorder.add(share_key, None, "percent", text=suppressed_text(min_cell), suppressed=True)
+        return
+    row = published.iloc[len(published) - 1 - rank if from_end else rank]
+    recorder.add(label_key, (label or (lambda x: x))(row["label"]), "label")
+    record_row(recorder, share_key, row, with_ci=with_ci)
+
+
 def share_table(
     frame: pd.DataFrame,
     items: list[str],
@@ -286,7 +313,9 @@ def share_table(
     # Stable sort on (suppressed, -proportion): ties keep item order; nan never enters the key.
     key = out["proportion"].fillna(0.0)
     order = sorted(range(len(out)), key=lambda i: (bool(out.at[i, "suppressed"]), -float(key.iat[i])))
-    return out.iloc[order].reset_index(drop=True)
+    ranked = out.iloc[order].reset_index(drop=True)
+    ranked.attrs["min_cell"] = min_cell  # lets record_top word a suppression without being told
+    return ranked
 
 
 # --------------------------------------------------------------------------- suppression engine
