@@ -7,8 +7,9 @@
   of what varies between runs (timestamps, durations). The report stage turns it into HTML
   next to the report (``poc1540.notebook_html``).
 - A failing cell gives a short message naming the notebook, cell and error; the full executed
-  notebook is kept under ``data/processed/failed/`` for debugging, and no published output of
-  that notebook is replaced.
+  notebook is kept under ``data/processed/failed/`` for debugging, and the executed copy in
+  ``results/`` is not replaced. (Under ``dvc repro``, DVC clears a stage's outputs before running
+  it; ``git checkout results/`` restores the committed ones.)
 """
 
 from __future__ import annotations
