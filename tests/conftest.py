@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
 import shutil
@@ -36,6 +37,16 @@ def tool_env(root: Path | None = None) -> dict[str, str]:
         env["POC1540_ROOT"] = str(root)
         env["PYTHONPATH"] = str(root / "src")
     return env
+
+
+def output_hashes(root: Path, names: tuple[str, ...]) -> dict[str, str]:
+    """SHA-256 of every file under the given output paths (files or folders) of a repo copy."""
+    out = {}
+    for name in names:
+        base = root / name
+        for path in [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()):
+            out[path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
 
 
 def run(cmd: list[str], cwd: Path, root: Path | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:

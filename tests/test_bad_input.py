@@ -6,7 +6,6 @@ and read exactly as the clean file."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import shutil
 from collections.abc import Callable
@@ -16,7 +15,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from conftest import run
+from conftest import output_hashes, run
 from poc1540 import prepare, validate
 from poc1540.codebook import Codebook
 
@@ -25,12 +24,8 @@ OUTPUTS = ("results", "report/_variables.yml", "report/_generated", "report/_out
 
 
 def snapshot(root: Path) -> dict[str, str]:
-    out = {}
-    for name in OUTPUTS:
-        base = root / name
-        for path in [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()):
-            out[path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
+    """Content hash of every output file."""
+    return output_hashes(root, OUTPUTS)
 
 
 def rows(path: Path) -> tuple[list[str], list[list[str]]]:

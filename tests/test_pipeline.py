@@ -7,7 +7,6 @@ any earlier output.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ForcedBuild, run
+from conftest import ForcedBuild, output_hashes, run
 from pdfcheck import figure_alts, pdf_text
 
 pytestmark = pytest.mark.slow
@@ -26,13 +25,7 @@ OUTPUTS = ("results", "report/_variables.yml", "report/_generated", "report/_out
 
 def snapshot(root: Path) -> dict[str, str]:
     """Content hash of every output file."""
-    out = {}
-    for name in OUTPUTS:
-        base = root / name
-        files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file())
-        for path in files:
-            out[path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
+    return output_hashes(root, OUTPUTS)
 
 
 @pytest.fixture(scope="module")

@@ -52,12 +52,17 @@ def _plain(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
-@functools.lru_cache(maxsize=1)
-def _coco() -> pd.DataFrame:
-    """country_converter's country table (current entries only), every cell as text."""
+def coco_table() -> pd.DataFrame:
+    """country_converter's bundled country table (all entries), read with every cell as text."""
     from country_converter import country_converter as coco_module
 
-    table = pd.read_csv(coco_module.COUNTRY_DATA_FILE, sep="\t", dtype=str, keep_default_na=False, encoding="utf-8")
+    return pd.read_csv(coco_module.COUNTRY_DATA_FILE, sep="\t", dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def _coco() -> pd.DataFrame:
+    """country_converter's current entries (obsolete names left out)."""
+    table = coco_table()
     return table[table["obsolete"] == ""].reset_index(drop=True)
 
 

@@ -59,6 +59,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from poc1540 import countries
+
 SEED = 1540
 
 LISTING_SNAPSHOT = dt.date(2020, 8, 31)
@@ -125,25 +127,6 @@ PLAN_YEARS = (2007, 2022)
 _M49_REGION_NAMES = {"America": "Americas"}
 
 
-def _coco_table() -> pd.DataFrame:
-    """country_converter's bundled country table, read with every cell as text.
-
-    coco's own loader (``CountryConverter()``) fails under pandas 3: it passes ``na_values``
-    without ``keep_default_na=False``, so Namibia's ISO2 code "NA" becomes missing and its regex
-    compilation raises. Reading the same file here with explicit settings sidesteps that and
-    keeps the result identical across pandas versions.
-    """
-    from country_converter import country_converter as coco_module
-
-    return pd.read_csv(
-        coco_module.COUNTRY_DATA_FILE,
-        sep="\t",
-        dtype=str,
-        keep_default_na=False,
-        encoding="utf-8",
-    )
-
-
 def _display_name(iso3: str, coco_official: str) -> str:
     import pycountry
 
@@ -172,7 +155,7 @@ def member_states() -> pd.DataFrame:
         if len(REGIONAL_GROUPS[code]) != size:
             raise ValueError(f"group {code} has {len(REGIONAL_GROUPS[code])} States, expected {size}")
 
-    coco = _coco_table().set_index("ISO3")
+    coco = countries.coco_table().set_index("ISO3")
     un_members = set(coco.index[coco["UNmember"] != ""])
     if un_members != set(group_of):
         raise ValueError(
