@@ -37,9 +37,9 @@ from pathlib import Path
 
 import psutil
 
-from poc1540 import paths
-from poc1540.diff import table
-from poc1540.verify import build_env, copy_tracked
+from poc1540.core import paths
+from poc1540.review.diff import table
+from poc1540.review.verify import build_env, copy_tracked
 
 RUNNING = re.compile(r"Running stage '([^']+)'")
 NOOP_TARGET_SECONDS = 2.0

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from poc1540 import paths
+from poc1540.core import paths
 
 BIN = Path(sys.executable).parent
 
@@ -145,7 +145,7 @@ def forced_build(repo_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> F
     Shared by the verify tests and the end-to-end pipeline tests (which work on a copy of the
     rebuild), so the slowest step of the pipeline runs once per session.
     """
-    from poc1540 import verify
+    from poc1540.review import verify
 
     base = tmp_path_factory.mktemp("forced")
     checkout = clone(repo_copy, base / "checkout")

@@ -8,7 +8,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from poc1540 import pdftext
+from poc1540.guard import pdftext
 
 
 def pdf_text(path: Path) -> str:

@@ -16,8 +16,8 @@ import pytest
 from openpyxl import Workbook
 
 from conftest import output_hashes, run
-from poc1540 import prepare, validate
-from poc1540.codebook import Codebook
+from poc1540.intake import prepare, validate
+from poc1540.core.codebook import Codebook
 
 SURVEY = "data/raw/survey_responses.csv"
 OUTPUTS = ("results", "report/_variables.yml", "report/_generated", "report/_output", "data/processed/validation.json", "dvc.lock")
@@ -150,7 +150,7 @@ def test_bad_input_stops_the_pipeline_and_changes_nothing(repo_copy: Path, prist
 
 @pytest.mark.parametrize("variant", ["bom", "crlf", "bom+crlf"])
 def test_bom_and_crlf_are_read_exactly_as_the_clean_file(tmp_path: Path, variant: str) -> None:
-    from poc1540 import paths
+    from poc1540.core import paths
 
     raw = tmp_path / "raw"
     shutil.copytree(paths.DATA_RAW, raw)
@@ -168,7 +168,7 @@ def test_bom_and_crlf_are_read_exactly_as_the_clean_file(tmp_path: Path, variant
 
 
 def test_a_million_rows_validate_and_a_late_error_has_the_right_row(tmp_path: Path) -> None:
-    from poc1540 import paths
+    from poc1540.core import paths
 
     raw = tmp_path / "raw"
     shutil.copytree(paths.DATA_RAW, raw)

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from poc1540 import confidentiality, manifest, paths
-from poc1540.confidentiality import OPEN_TEXT, PER_STATE, RESPONDENT_ID, RESPONDENT_ROWS, SMALL_CELL, SURVEY_SCOPE, Leak
+from poc1540.guard import audit as confidentiality
+from poc1540.core import manifest, paths
+from poc1540.guard.audit import OPEN_TEXT, PER_STATE, RESPONDENT_ID, RESPONDENT_ROWS, SMALL_CELL, SURVEY_SCOPE, Leak
 
 PUBLISHED = ["results", "report/_output", "report/_variables.yml", "report/_generated", "data/raw", "params"]
 PDF = "report/_output/poc1540-report.pdf"

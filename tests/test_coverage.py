@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from poc1540 import coverage
+from poc1540.analysis import listing_coverage as coverage
 
 
 def states() -> pd.DataFrame:

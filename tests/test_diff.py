@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from conftest import commit_all, git, run
-from poc1540 import diff
+from poc1540.review import diff
 
 
 def finding(key: str, value: Any, text: str, unit: str) -> dict[str, Any]:

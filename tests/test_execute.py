@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from poc1540 import execute, notebook_html
+from poc1540.pipeline import execute, notebook_html
 
 
 def make_notebook(path: Path, body: str) -> Path:

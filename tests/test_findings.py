@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import yaml
 
-from poc1540 import findings, report_inputs
+from poc1540.publish import record as findings
+from poc1540.findings import assemble
 
 
 def test_add_formats_and_echoes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -76,11 +77,11 @@ def test_variables_carry_texts_alt_texts_and_the_notice_flag(tmp_path: Path) -> 
     fx.add_share("demo.share", 1, 4)
     manifest = {"a.csv": {"truth": "real", "title": "A"}, "b.csv": {"truth": "synthetic", "title": "B"}}
     figs = {"demo_fig": {"alt": "A bar chart", "file": "x.svg", "notebook": "02_a"}}
-    v = report_inputs.variables(list(fx.findings.values()), figs, manifest, {"edition_date": "2026-01-02"})
+    v = assemble.variables(list(fx.findings.values()), figs, manifest, {"edition_date": "2026-01-02"})
     assert v["demo"]["share"] == "25% (1 of 4)"
     assert v["fig"]["demo_fig"]["alt"] == "A bar chart"
     assert v["report"]["date"] == "2026-01-02" and v["report"]["watermark"]
-    real_only = report_inputs.variables([], {}, {"a.csv": {"truth": "real", "title": "A"}}, {"edition_date": "2026-01-02"})
+    real_only = assemble.variables([], {}, {"a.csv": {"truth": "real", "title": "A"}}, {"edition_date": "2026-01-02"})
     assert real_only["report"]["watermark"] == ""
     yaml.safe_dump(v)  # plain types only
 
@@ -91,14 +92,14 @@ def test_data_notice_names_every_placeholder_input() -> None:
         "b.csv": {"truth": "synthetic", "title": "Made-up survey"},
         "c.csv": {"truth": "illustrative", "title": "Calibrated listing"},
     }
-    notice = report_inputs.data_notice(manifest)
+    notice = assemble.data_notice(manifest)
     assert "Made-up survey" in notice and "Calibrated listing" in notice and "Real thing" not in notice
     assert "callout-important" in notice
-    assert "callout" not in report_inputs.data_notice({"a.csv": {"truth": "real", "title": "Real thing"}})
+    assert "callout" not in assemble.data_notice({"a.csv": {"truth": "real", "title": "Real thing"}})
 
 
 def test_committed_findings_file_matches_notebook_findings() -> None:
-    from poc1540 import paths
+    from poc1540.core import paths
 
     items, _ = findings.load_all()
     committed = json.loads(paths.FINDINGS_METRICS.read_text())

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import yaml
 
-from poc1540 import paths
+from poc1540.core import paths
 
 
 def published(key: str) -> dict:

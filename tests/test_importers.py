@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from poc1540 import countries, importers, paths, validate
+from poc1540.intake import countries, importers, validate
+from poc1540.core import paths
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 EXPECTED = FIXTURES / "expected.csv"

@@ -9,7 +9,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from poc1540 import cli, listings, paths, validate
+from poc1540 import cli
+from poc1540.intake import listings, validate
+from poc1540.core import paths
 
 LISTING = """Member State,POC since,Status
 Côte d'Ivoire,12/03/2019,

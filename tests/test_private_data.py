@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from conftest import run
-from poc1540 import paths
+from poc1540.core import paths
 
 
 def git(*args: str, cwd: Path = paths.ROOT) -> subprocess.CompletedProcess[str]:

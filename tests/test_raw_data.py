@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from poc1540 import paths, reference_data, synthetic
+from poc1540.core import paths
+from poc1540.placeholder import reference_data, synthetic
 
 REFERENCE_FILES = ["member_states.csv", "national_reports.csv", "poc_listing.csv", "action_plans.csv"]
 HUB_TASKS = ["task_meetings", "task_action_plan", "task_outreach", "task_legislation"]

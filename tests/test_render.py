@@ -1,4 +1,4 @@
-"""poc1540.render: .qmd -> PDF (pandoc + Typst) and HTML, without Quarto.
+"""qmdrender: .qmd -> PDF (pandoc + Typst) and HTML, without Quarto.
 
 Real pandoc and Typst, no mocks; every document is tiny and lives in tmp_path.
 """
@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 from pdfcheck import pdf_text, struct_elements
 
-from poc1540.render import RenderError, render
+from qmdrender import RenderError, render
 
 SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="150" viewBox="0 0 300 150">'

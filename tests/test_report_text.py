@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from poc1540 import paths
+from poc1540.core import paths
 
 # Numbers that name things rather than state results.
 RESOLUTIONS = {"1540", "1673", "1810", "1977", "2325", "2663"}

@@ -15,7 +15,8 @@ import pytest
 import scipy.optimize
 import scipy.stats
 
-from poc1540 import findings, stats
+from poc1540.publish import record as findings
+from poc1540.analysis import stats
 
 Z95 = 1.959963984540054  # the 97.5% point of the standard normal
 
@@ -461,7 +462,7 @@ def test_spearman_on_pairwise_complete_cases() -> None:
 
 
 def test_record_top_names_only_published_items(tmp_path) -> None:
-    from poc1540.findings import Recorder
+    from poc1540.publish.record import Recorder
 
     frame = pd.DataFrame({"a": [True] * 3 + [False] * 27, "b": [True] * 12 + [False] * 18, "c": [True] * 20 + [False] * 10}).astype("boolean")
     table = stats.share_table(frame, ["a", "b", "c"], population=None, labels={"a": "Alpha", "b": "Beta", "c": "Gamma"})

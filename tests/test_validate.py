@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from poc1540 import cli, validate
+from poc1540 import cli
+from poc1540.intake import validate
 
 
 def edit_csv(path: Path, row: int, column: str, value: str) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ForcedBuild, clone, commit_all, git
-from poc1540 import verify
+from poc1540.review import verify
 
 pytestmark = pytest.mark.slow
 

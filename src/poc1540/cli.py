@@ -12,11 +12,11 @@ from pathlib import Path
 
 import yaml
 
-from poc1540 import paths
+from poc1540.core import paths
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from poc1540 import validate
+    from poc1540.intake import validate
 
     result = validate.validate_all(Path(args.raw_dir))
     for problem in result.problems:
@@ -35,7 +35,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _execute(args: argparse.Namespace) -> int:
-    from poc1540 import execute
+    from poc1540.pipeline import execute
 
     target = execute.run(Path(args.notebook), [Path(p) for p in args.params])
     print(f"Executed {args.notebook} -> {paths.relative(target)}")
@@ -43,20 +43,21 @@ def _execute(args: argparse.Namespace) -> int:
 
 
 def _findings(args: argparse.Namespace) -> int:
-    from poc1540 import report_inputs
+    from poc1540.findings import assemble
 
     params = yaml.safe_load(Path(args.params).read_text(encoding="utf-8"))
-    for path in report_inputs.write_all(params):
+    for path in assemble.write_all(params):
         print(f"wrote {paths.relative(path)}")
     return 0
 
 
 def _render(args: argparse.Namespace) -> int:
-    from poc1540 import notebook_html, render
+    from poc1540.pipeline import notebook_html
+    import qmdrender
 
     for fmt in args.to:
         output = Path(args.output) if args.output and len(args.to) == 1 else (paths.REPORT_PDF if fmt == "pdf" else paths.REPORT_HTML)
-        render.render(Path(args.source), output, to=fmt, engine=args.engine, build_dir=paths.RENDER_BUILD)
+        qmdrender.render(Path(args.source), output, to=fmt, engine=args.engine, build_dir=paths.RENDER_BUILD)
         print(f"Rendered {paths.relative(output)}")
     if args.notebooks:
         written = notebook_html.export_all()
@@ -65,7 +66,7 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from poc1540 import importers, listings
+    from poc1540.intake import importers, listings
 
     if args.format == "listing":
         return listings.run(Path(args.file), Path(args.out) if args.out else paths.POC_LISTING)
@@ -74,13 +75,13 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _guard(args: argparse.Namespace) -> int:
-    from poc1540 import confidentiality
+    from poc1540.guard import audit as confidentiality
 
     return confidentiality.run(args)
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from poc1540 import verify
+    from poc1540.review import verify
 
     return verify.main_verify(
         paths.ROOT, workdir=Path(args.workdir) if args.workdir else None, rebuilt=Path(args.rebuilt) if args.rebuilt else None
@@ -88,13 +89,13 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from poc1540 import diff
+    from poc1540.review import diff
 
     return diff.main_diff(args.rev, args.rev2, paths.ROOT)
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from poc1540 import reference_data, synthetic
+    from poc1540.placeholder import reference_data, synthetic
 
     out = Path(args.out_dir)
     written = reference_data.write_reference_files(out)
@@ -150,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("rev2", nargs="?")
     p.set_defaults(func=_diff)
 
-    from poc1540 import confidentiality  # light: yaml, paths, manifest
+    from poc1540.guard import audit as confidentiality  # light: yaml, paths, manifest
 
     p = confidentiality.add_arguments(sub.add_parser("guard", help="fail if any published output could reveal a respondent"))
     p.set_defaults(func=_guard)
@@ -164,12 +165,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     args = build_parser().parse_args(argv)
-    from poc1540.execute import ExecutionError
-    from poc1540.findings import FindingsError
+    from poc1540.pipeline.execute import ExecutionError
+    from poc1540.publish.record import FindingsError
 
     expected: tuple[type[BaseException], ...] = (ExecutionError, FindingsError, FileNotFoundError, KeyError)
     try:
-        from poc1540.render import RenderError
+        from qmdrender import RenderError
 
         expected += (RenderError,)
     except ImportError:

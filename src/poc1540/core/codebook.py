@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from poc1540 import paths
+from poc1540.core import paths
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,9 @@ import pandas as pd
 import pandera.pandas as pa
 import yaml
 
-from poc1540 import atomic, countries, paths, schemas
-from poc1540 import manifest as manifest_module
+from poc1540.core import atomic, paths
+from poc1540.intake import countries, schemas
+from poc1540.core import manifest as manifest_module
 
 TRUTH_VALUES = ("real", "illustrative", "synthetic")
 MANIFEST_FIELDS = ("title", "truth", "source", "snapshot", "licence", "schema")

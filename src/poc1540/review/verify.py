@@ -29,7 +29,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from poc1540 import diff, paths
+from poc1540.review import diff
+from poc1540.core import paths
 
 SHORT = 12  # hex digits of sha256 shown: enough to tell files apart at a glance
 TAIL = 40  # lines of a failed `dvc repro` shown to the user

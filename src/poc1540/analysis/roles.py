@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from poc1540.codebook import Codebook
+from poc1540.core.codebook import Codebook
 
 ROLE_TYPES = ["Post Office", "Intermediate", "Hub"]
 

@@ -13,8 +13,8 @@ matplotlib.use("Agg")  # papermill kernels have no display; figures go to files
 import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from poc1540 import atomic  # noqa: E402
-from poc1540.findings import Recorder  # noqa: E402
+from poc1540.core import atomic  # noqa: E402
+from poc1540.publish.record import Recorder  # noqa: E402
 
 WIDTH_IN = 6.5  # text width of the A4 report
 PALETTE = [matplotlib.colors.to_hex(matplotlib.colormaps["cividis"](x)) for x in (0.05, 0.3, 0.55, 0.8)]

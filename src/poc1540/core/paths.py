@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-ROOT = Path(os.environ.get("POC1540_ROOT", Path(__file__).resolve().parents[2]))
+ROOT = Path(os.environ.get("POC1540_ROOT", Path(__file__).resolve().parents[3]))
 
 DATA_RAW = ROOT / "data" / "raw"
 DATA_PROCESSED = ROOT / "data" / "processed"

@@ -109,7 +109,8 @@ from typing import Any, TextIO
 
 import yaml
 
-from poc1540 import atomic, manifest, paths, pdftext
+from poc1540.core import atomic, manifest, paths
+from poc1540.guard import pdftext
 
 # --------------------------------------------------------------------------- constants
 
@@ -1016,7 +1017,7 @@ def guard(
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """The guard's options (shared by ``poc1540 guard`` and ``python -m poc1540.confidentiality``)."""
+    """The guard's options (shared by ``poc1540 guard`` and ``python -m poc1540.guard.audit``)."""
     parser.add_argument("--root", default=None, help="repository root (default: POC1540_ROOT or this checkout)")
     parser.add_argument("--survey", default=None, help="survey responses (default: the file the manifest names)")
     parser.add_argument("--min-cell", type=int, default=None, help="suppression threshold (default: params/common.yaml min_cell_size)")
@@ -1036,7 +1037,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m poc1540.confidentiality [--root R] [--survey F] [--min-cell N] [--receipt P]``."""
+    """``python -m poc1540.guard.audit [--root R] [--survey F] [--min-cell N] [--receipt P]``."""
     parser = add_arguments(argparse.ArgumentParser(prog="poc1540 guard", description=__doc__.splitlines()[0]))
     try:
         return run(parser.parse_args(argv))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nbformat
 
-from poc1540 import atomic, paths
+from poc1540.core import atomic, paths
 
 
 def export_all(results: Path = paths.RESULTS, target: Path = paths.REPORT_OUTPUT / "notebooks") -> list[Path]:

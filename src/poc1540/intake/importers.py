@@ -34,7 +34,7 @@ question to their columns (Qualtrics column ids; SurveyMonkey option/statement t
 the codebook's item labels). ``answers`` maps answer texts to codes; without it an answer matches
 a codebook label or code, ignoring case, spacing and curly quotes (Likert: the scale labels, "Not
 applicable" -> ``na``; scale: the number, its anchors, or "1 - Post Office"). Countries in any
-common spelling are resolved by :mod:`poc1540.countries`.
+common spelling are resolved by :mod:`poc1540.intake.countries`.
 """
 
 from __future__ import annotations
@@ -56,8 +56,9 @@ from typing import Any, TextIO
 import pandas as pd
 import yaml
 
-from poc1540 import atomic, countries, paths, schemas
-from poc1540.validate import Problem, problems_from_schema
+from poc1540.core import atomic, paths
+from poc1540.intake import countries, schemas
+from poc1540.intake.validate import Problem, problems_from_schema
 
 #: format name -> (export family, file kind)
 FORMATS: dict[str, tuple[str, str]] = {

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from poc1540 import atomic, paths
+from poc1540.core import atomic, paths
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 
@@ -135,7 +135,7 @@ class Recorder:
         self.figures[name] = {"file": paths.relative(file), "alt": alt}
 
     def add_table(self, name: str, file: Path) -> None:
-        """Register a published table (written by ``poc1540.tables.save``)."""
+        """Register a published table (written by ``poc1540.publish.tables.save``)."""
         if name in self.tables:
             raise FindingsError(f"table {name!r} is recorded twice in {self.notebook}")
         self.tables[name] = paths.relative(file)

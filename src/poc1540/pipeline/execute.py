@@ -5,7 +5,7 @@
   uses); shared files such as ``params/common.yaml`` contribute only the keys it declares.
 - The executed copy goes to ``results/<notebook>/`` (never back into ``notebooks/``), stripped
   of what varies between runs (timestamps, durations). The report stage turns it into HTML
-  next to the report (``poc1540.notebook_html``).
+  next to the report (``poc1540.pipeline.notebook_html``).
 - A failing cell gives a short message naming the notebook, cell and error; the full executed
   notebook is kept under ``data/processed/failed/`` for debugging, and the executed copy in
   ``results/`` is not replaced. (Under ``dvc repro``, DVC clears a stage's outputs before running
@@ -23,7 +23,7 @@ import nbformat
 import papermill
 import yaml
 
-from poc1540 import atomic, paths
+from poc1540.core import atomic, paths
 
 KERNEL = "python3"
 VOLATILE_NOTEBOOK_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables", "version")

@@ -18,8 +18,9 @@ from typing import Any
 
 import yaml
 
-from poc1540 import atomic, findings, paths
-from poc1540 import manifest as manifest_module
+from poc1540.core import atomic, paths
+from poc1540.publish import record as findings
+from poc1540.core import manifest as manifest_module
 
 GENERATED = paths.REPORT / "_generated"
 KEY_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "papermill", "dvc", "pandera", "typst", "pypandoc_binary")

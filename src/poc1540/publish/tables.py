@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from poc1540 import atomic
-from poc1540.findings import Recorder
+from poc1540.core import atomic
+from poc1540.publish.record import Recorder
 
 
 def to_markdown(table: pd.DataFrame, index: bool = True) -> str:

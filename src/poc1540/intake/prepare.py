@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from poc1540 import atomic, manifest, paths
-from poc1540.codebook import Codebook
+from poc1540.core import atomic, manifest, paths
+from poc1540.core.codebook import Codebook
 
 
 def _read(path: Path) -> pd.DataFrame:

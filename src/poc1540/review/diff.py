@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from poc1540 import paths
+from poc1540.core import paths
 
 # A chapter's findings file, as a path relative to the repository root (the merged metrics
 # file results/findings.json is one level up and deliberately does not match).
@@ -224,6 +224,6 @@ def main_diff(rev: str, rev2: str | None = None, root: Path = paths.ROOT) -> int
 
 if __name__ == "__main__":  # pragma: no cover - `poc1540 diff` is the entry point
     if not 1 <= len(sys.argv) - 1 <= 2:
-        print("usage: python -m poc1540.diff REV [REV2]", file=sys.stderr)
+        print("usage: python -m poc1540.review.diff REV [REV2]", file=sys.stderr)
         sys.exit(2)
     sys.exit(main_diff(*sys.argv[1:]))

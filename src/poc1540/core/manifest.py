@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from poc1540 import paths
+from poc1540.core import paths
 
 
 def load(path: Path = paths.MANIFEST) -> dict[str, Any]:

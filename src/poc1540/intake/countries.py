@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from poc1540 import paths
+from poc1540.core import paths
 
 # Non-member States with permanent observer status at the UN General Assembly.
 OBSERVER_STATES = {"VAT": "the Holy See", "PSE": "the State of Palestine"}

@@ -44,7 +44,7 @@ Four CSV files are written to ``data/raw/`` by :func:`write_reference_files`:
     2016 .. 2022; 9 of the States with an early first plan get a second plan in 2016 .. 2022
     (a revision), giving 22 plans before 2016 and 26 from 2016.
 
-Run ``python -m poc1540.reference_data data/raw`` to rewrite the files; the same seed and package
+Run ``python -m poc1540.placeholder.reference_data data/raw`` to rewrite the files; the same seed and package
 versions give the same bytes.
 """
 
@@ -59,7 +59,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from poc1540 import countries
+from poc1540.intake import countries
 
 SEED = 1540
 

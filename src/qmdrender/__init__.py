@@ -1,12 +1,12 @@
 """Render a Quarto-style ``.qmd`` report to PDF (pandoc -> Typst) or HTML, with or without Quarto.
 
-    from poc1540.render import render, RenderError
+    from qmdrender import render, RenderError
     render(Path("report/index.qmd"), Path("report/_output/report.pdf"))            # PDF
     render(Path("report/index.qmd"), Path("report/_output/report.html"), to="html")
 
 ``engine="auto"`` uses ``quarto render`` when a ``quarto`` binary is on PATH and otherwise
 does what Quarto does for these formats with the tools the project can install: the text
-pre-pass of :mod:`poc1540.render.shortcodes` (``include``, ``var``, ``meta``), pandoc with the
+pre-pass of :mod:`qmdrender.shortcodes` (``include``, ``var``, ``meta``), pandoc with the
 Lua filter ``crossref.lua`` (cross-references, callouts, figure alt text) and the templates
 ``template.typ`` / ``template.html``, then Typst (the ``typst`` wheel) for the PDF.
 

@@ -27,7 +27,7 @@ the same seed, codebook and listing give the same bytes):
 * ``sugg_other_text`` holds a short invented phrase exactly when ``sugg_other`` is 1; none of the
   phrases names or hints at a State.
 
-Run ``python -m poc1540.synthetic data/raw`` to rewrite ``data/raw/survey_responses.csv`` from
+Run ``python -m poc1540.placeholder.synthetic data/raw`` to rewrite ``data/raw/survey_responses.csv`` from
 ``data/raw/survey_codebook.yaml`` and ``data/raw/poc_listing.csv``.
 """
 
@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from poc1540.reference_data import REGIONAL_GROUPS, write_csv_atomic
+from poc1540.placeholder.reference_data import REGIONAL_GROUPS, write_csv_atomic
 
 SEED = 20200901
 RESPONSE_RATE = 0.49  # 60 of the 123 POC States in the shipped listing

@@ -1,0 +1,1 @@
+"""The findings stage: merge every notebook's findings into DVC metrics, report variables and generated report sections."""

@@ -1,0 +1,1 @@
+"""The confidentiality guard stage: scan every published output for anything that could reveal a respondent."""

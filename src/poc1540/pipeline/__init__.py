@@ -1,0 +1,1 @@
+"""Running the stages: execute a notebook with papermill, export executed notebooks as HTML."""

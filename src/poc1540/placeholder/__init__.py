@@ -1,0 +1,1 @@
+"""Generators of the shipped placeholder data (reference files, illustrative listing, synthetic survey). No stage imports them."""

@@ -1,0 +1,1 @@
+"""What a chapter notebook publishes: findings (Recorder), figures and tables, written under results/<notebook>/."""
