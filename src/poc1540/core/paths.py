@@ -54,9 +54,9 @@ def processed_table(name: str) -> Path:
     return DATA_PROCESSED / f"{name}.parquet"
 
 
-def relative(path: Path) -> str:
-    """A path as shown to users: relative to the repository root where possible."""
+def relative(path: Path | str, root: Path | None = None) -> str:
+    """A path as shown to users: relative to the repository root (or ``root``) where possible."""
     try:
-        return Path(path).resolve().relative_to(ROOT.resolve()).as_posix()
+        return Path(path).resolve().relative_to(Path(root or ROOT).resolve()).as_posix()
     except ValueError:
         return str(path)

@@ -23,13 +23,13 @@ from pathlib import Path
 import pandas as pd
 
 from poc1540.core import paths
+from poc1540.core.text import fold_typography
 
 # Non-member States with permanent observer status at the UN General Assembly.
 OBSERVER_STATES = {"VAT": "the Holy See", "PSE": "the State of Palestine"}
 # States that are not UN members and not observers, but are not territories of another State either.
 NON_MEMBER_STATES = {"XKX": "Kosovo", "TWN": "Taiwan"}
 
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00a0": " "})
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class Resolution:
 
 def _plain(text: str) -> str:
     """Casefolded, accents removed, quotes and spaces normalised: the form names are compared in."""
-    text = unicodedata.normalize("NFKD", str(text).translate(_QUOTES))
+    text = unicodedata.normalize("NFKD", fold_typography(str(text)))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return re.sub(r"\s+", " ", text).strip().casefold()
 
@@ -85,7 +85,7 @@ def resolve(name: str) -> str | None:
     country_converter's regexes know (with or without accents). The result may be a non-member
     (e.g. "Kosovo" -> XKX): use :func:`resolve_member` to accept Member States only.
     """
-    text = str(name).translate(_QUOTES).strip()
+    text = fold_typography(str(name)).strip()
     if not text:
         return None
     codes = set(_coco()["ISO3"])
