@@ -7,7 +7,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from poc1540.pipeline import execute, notebook_html
+from poc1540.pipeline import execute
+from poc1540.review import notebook_html
 
 
 def make_notebook(path: Path, body: str) -> Path:

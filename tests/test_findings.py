@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import yaml
 
+from poc1540.findings import merge
 from poc1540.publish import record as findings
 from poc1540.findings import assemble
 
@@ -24,12 +25,12 @@ def test_add_formats_and_echoes(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 def test_share_always_carries_count_and_base(tmp_path: Path) -> None:
     fx = findings.Recorder("02_demo", directory=tmp_path, echo=False)
-    fx.add_share("demo.share", 27, 66)
+    fx.add_listing_share("demo.share", 27, 66)
     f = fx.findings["demo.share"]
     assert f.text == "41% (27 of 66)"
     assert f.value == 40.9 and f.extra == {"count": 27, "base": 66}
     with pytest.raises(findings.FindingsError, match="do not make a share"):
-        fx.add_share("demo.bad", 7, 5)
+        fx.add_listing_share("demo.bad", 7, 5)
 
 
 @pytest.mark.parametrize("key", ["nochapter", "Demo.Upper", "demo.", "demo.with space"])
@@ -50,31 +51,31 @@ def test_save_load_and_clash_between_notebooks(tmp_path: Path) -> None:
     a.add("demo.x", 3, unit="States")
     a.add("demo.label", "Eastern European Group", unit="group")
     a.save()
-    items, _ = findings.load_all(tmp_path)
+    items, _ = merge.load_all(tmp_path)
     assert [(f.key, f.notebook) for f in items] == [("demo.label", "02_a"), ("demo.x", "02_a")]
     b = findings.Recorder("03_b", directory=tmp_path / "03_b", echo=False)
     b.add("demo.x", 4, unit="States")
     b.save()
     with pytest.raises(findings.FindingsError, match="recorded by both 02_a and 03_b"):
-        findings.load_all(tmp_path)
+        merge.load_all(tmp_path)
 
 
 def test_metrics_keep_numbers_only_and_nest(tmp_path: Path) -> None:
     fx = findings.Recorder("02_a", directory=tmp_path, echo=False)
     fx.add("demo.x", 3, unit="States")
     fx.add("demo.name", "WEOG", unit="group")
-    fx.add_share("other.share", 1, 4)
-    assert findings.metrics(list(fx.findings.values())) == {"demo": {"x": 3}, "other": {"share": 25.0}}
+    fx.add_listing_share("other.share", 1, 4)
+    assert merge.metrics(list(fx.findings.values())) == {"demo": {"x": 3}, "other": {"share": 25.0}}
 
 
 def test_nest_refuses_a_key_below_a_value() -> None:
     with pytest.raises(findings.FindingsError, match="clashes"):
-        findings.nest({"a.b": 1, "a.b.c": 2})
+        merge.nest({"a.b": 1, "a.b.c": 2})
 
 
 def test_variables_carry_texts_alt_texts_and_the_notice_flag(tmp_path: Path) -> None:
     fx = findings.Recorder("02_a", directory=tmp_path, echo=False)
-    fx.add_share("demo.share", 1, 4)
+    fx.add_listing_share("demo.share", 1, 4)
     manifest = {"a.csv": {"truth": "real", "title": "A"}, "b.csv": {"truth": "synthetic", "title": "B"}}
     figs = {"demo_fig": {"alt": "A bar chart", "file": "x.svg", "notebook": "02_a"}}
     v = assemble.variables(list(fx.findings.values()), figs, manifest, {"edition_date": "2026-01-02"})
@@ -101,6 +102,6 @@ def test_data_notice_names_every_placeholder_input() -> None:
 def test_committed_findings_file_matches_notebook_findings() -> None:
     from poc1540.core import paths
 
-    items, _ = findings.load_all()
+    items, _ = merge.load_all()
     committed = json.loads(paths.FINDINGS_METRICS.read_text())
-    assert committed == json.loads(json.dumps(findings.metrics(items), sort_keys=True))
+    assert committed == json.loads(json.dumps(merge.metrics(items), sort_keys=True))

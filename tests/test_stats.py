@@ -15,6 +15,7 @@ import pytest
 import scipy.optimize
 import scipy.stats
 
+from poc1540.findings import merge
 from poc1540.publish import record as findings
 from poc1540.analysis import stats
 
@@ -161,7 +162,7 @@ def assert_safe(counts: np.ndarray, published: pd.DataFrame, min_cell: int, *, l
 
 @pytest.mark.parametrize("x, n", [(0, 10), (1, 10), (5, 10), (9, 10), (10, 10), (27, 66), (3, 60), (59, 60)])
 def test_plain_wilson_matches_the_closed_form(x: int, n: int) -> None:
-    assert stats.wilson_fpc(x, n, None) == pytest.approx(wilson_closed_form(x, n), abs=1e-12)
+    assert stats.wilson_fpc(x, n, None, confidence=0.95) == pytest.approx(wilson_closed_form(x, n), abs=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -174,24 +175,24 @@ def test_plain_wilson_matches_the_closed_form(x: int, n: int) -> None:
     ],
 )
 def test_plain_wilson_matches_published_values(x: int, n: int, low: float, high: float) -> None:
-    got = stats.wilson_fpc(x, n, None)
+    got = stats.wilson_fpc(x, n, None, confidence=0.95)
     assert got == pytest.approx((low, high), abs=5e-5)
 
 
 def test_textbook_small_samples() -> None:
     # 0 of 10: the interval starts at exactly 0 and reaches z²/(n+z²); 5 of 10 is symmetric about 1/2.
-    low, high = stats.wilson_fpc(0, 10, None)
+    low, high = stats.wilson_fpc(0, 10, None, confidence=0.95)
     assert low == 0.0 and high == pytest.approx(Z95**2 / (10 + Z95**2), abs=1e-12)
     assert high == pytest.approx(0.2775, abs=5e-5)
-    low, high = stats.wilson_fpc(5, 10, None)
+    low, high = stats.wilson_fpc(5, 10, None, confidence=0.95)
     assert (low, high) == pytest.approx((0.2366, 0.7634), abs=5e-5)
     assert low + high == pytest.approx(1.0, abs=1e-12)
-    assert stats.wilson_fpc(10, 10, None)[1] == 1.0
+    assert stats.wilson_fpc(10, 10, None, confidence=0.95)[1] == 1.0
 
 
 @pytest.mark.parametrize("x, n", [(0, 60), (3, 60), (27, 66), (30, 60), (60, 61), (100, 120)])
 def test_fpc_matches_the_effective_sample_size_formula(x: int, n: int) -> None:
-    assert stats.wilson_fpc(x, n, 123) == pytest.approx(wilson_fpc_closed_form(x, n, 123), abs=1e-12)
+    assert stats.wilson_fpc(x, n, 123, confidence=0.95) == pytest.approx(wilson_fpc_closed_form(x, n, 123), abs=1e-12)
 
 
 def test_fpc_shrinks_the_interval_and_collapses_at_a_census() -> None:
@@ -199,19 +200,19 @@ def test_fpc_shrinks_the_interval_and_collapses_at_a_census() -> None:
     widths = []
     for n in (10, 30, 60, 90, 120, 122):
         x = round(x_share * n)
-        plain = stats.wilson_fpc(x, n, None)
-        fpc = stats.wilson_fpc(x, n, big_n)
+        plain = stats.wilson_fpc(x, n, None, confidence=0.95)
+        fpc = stats.wilson_fpc(x, n, big_n, confidence=0.95)
         assert fpc[0] >= plain[0] and fpc[1] <= plain[1]
         assert fpc[0] <= x / n <= fpc[1]
         widths.append(fpc[1] - fpc[0])
     assert widths == sorted(widths, reverse=True)
-    assert stats.wilson_fpc(49, 123, 123) == (49 / 123, 49 / 123)
-    assert stats.wilson_fpc(0, 123, 123) == (0.0, 0.0)
-    assert stats.wilson_fpc(1, 1, 1) == (1.0, 1.0)
+    assert stats.wilson_fpc(49, 123, 123, confidence=0.95) == (49 / 123, 49 / 123)
+    assert stats.wilson_fpc(0, 123, 123, confidence=0.95) == (0.0, 0.0)
+    assert stats.wilson_fpc(1, 1, 1, confidence=0.95) == (1.0, 1.0)
 
 
 def test_fpc_vanishes_for_a_huge_population() -> None:
-    assert stats.wilson_fpc(27, 66, 10**9) == pytest.approx(stats.wilson_fpc(27, 66, None), abs=1e-7)
+    assert stats.wilson_fpc(27, 66, 10**9, confidence=0.95) == pytest.approx(stats.wilson_fpc(27, 66, None, confidence=0.95), abs=1e-7)
 
 
 def test_other_confidence_levels() -> None:
@@ -231,12 +232,12 @@ def test_other_confidence_levels() -> None:
 )
 def test_bad_shares_are_refused(args: tuple[int, int, int | None], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        stats.wilson_fpc(*args)
+        stats.wilson_fpc(*args, confidence=0.95)
 
 
 def test_bad_confidence_is_refused() -> None:
     with pytest.raises(ValueError, match="confidence"):
-        stats.share(3, 10, population=None, confidence=95)
+        stats.share(3, 10, population=None, confidence=95, min_cell=5)
 
 
 # --------------------------------------------------------------------------- shares
@@ -247,7 +248,7 @@ def test_bad_confidence_is_refused() -> None:
     [(3, 60, True), (57, 60, True), (0, 60, False), (60, 60, False), (30, 60, False), (5, 60, False), (55, 60, False), (2, 4, True), (0, 4, True), (4, 4, True), (0, 0, True)],
 )
 def test_share_suppression(count: int, base: int, suppressed: bool) -> None:
-    s = stats.share(count, base, population=123)
+    s = stats.share(count, base, population=123, confidence=0.95, min_cell=5)
     assert s.suppressed is suppressed
     if suppressed:
         assert math.isnan(s.proportion) and math.isnan(s.percent) and math.isnan(s.low) and math.isnan(s.high)
@@ -258,35 +259,35 @@ def test_share_suppression(count: int, base: int, suppressed: bool) -> None:
 
 
 def test_share_text_always_carries_count_and_base() -> None:
-    s = stats.share(27, 66, population=123)
+    s = stats.share(27, 66, population=123, confidence=0.95, min_cell=5)
     assert s.text() == "41% (27 of 66)"
     low, high = wilson_fpc_closed_form(27, 66, 123)
     assert s.text_ci() == f"41% (27 of 66; 95% CI {100 * low:.0f}% to {100 * high:.0f}%)"
     assert s.percent == 40.9
-    assert stats.share(0, 60, population=123).text_ci() == "0% (0 of 60; 95% CI 0% to 3%)"
-    assert stats.share(27, 66, population=None, confidence=0.9).text_ci().startswith("41% (27 of 66; 90% CI ")
+    assert stats.share(0, 60, population=123, confidence=0.95, min_cell=5).text_ci() == "0% (0 of 60; 95% CI 0% to 3%)"
+    assert stats.share(27, 66, population=None, confidence=0.9, min_cell=5).text_ci().startswith("41% (27 of 66; 90% CI ")
 
 
 def test_share_text_agrees_with_the_findings_recorder(tmp_path) -> None:
     fx = findings.Recorder("02_demo", directory=tmp_path, echo=False)
     for count, base in [(27, 66), (5, 40), (12, 97), (61, 123)]:
-        assert stats.share(count, base, population=None).text() == (fx.add_share(f"demo.s{count}", count, base) or fx.findings[f"demo.s{count}"]).text
+        assert stats.share(count, base, population=None, confidence=0.95, min_cell=5).text() == (fx.add_listing_share(f"demo.s{count}", count, base) or fx.findings[f"demo.s{count}"]).text
 
 
 def test_min_cell_is_a_parameter() -> None:
-    assert not stats.share(3, 60, population=123, min_cell=3).suppressed
-    assert stats.share(8, 60, population=123, min_cell=10).suppressed
-    assert stats.share(8, 60, population=123, min_cell=10).text() == "suppressed (fewer than 10 respondents in a cell)"
+    assert not stats.share(3, 60, population=123, min_cell=3, confidence=0.95).suppressed
+    assert stats.share(8, 60, population=123, min_cell=10, confidence=0.95).suppressed
+    assert stats.share(8, 60, population=123, min_cell=10, confidence=0.95).text() == "suppressed (fewer than 10 respondents in a cell)"
 
 
 def test_record_share_never_records_a_suppressed_count(tmp_path) -> None:
     fx = findings.Recorder("02_demo", directory=tmp_path, echo=False)
-    stats.record_share(fx, "demo.shown", stats.share(27, 66, population=123), with_ci=True)
-    stats.record_share(fx, "demo.hidden", stats.share(3, 66, population=123))
+    fx.add_survey_share("demo.shown", stats.share(27, 66, population=123, confidence=0.95, min_cell=5), with_ci=True)
+    fx.add_survey_share("demo.hidden", stats.share(3, 66, population=123, confidence=0.95, min_cell=5))
     shown, hidden = fx.findings["demo.shown"], fx.findings["demo.hidden"]
     assert shown.value == 40.9 and shown.text.startswith("41% (27 of 66; 95% CI") and shown.extra["count"] == 27
     assert hidden.value is None and "count" not in hidden.extra and hidden.text.startswith("suppressed")
-    assert "demo" not in findings.metrics([hidden])
+    assert "demo" not in merge.metrics([hidden])
 
 
 def test_share_table() -> None:
@@ -300,7 +301,7 @@ def test_share_table() -> None:
             "f": pd.array([True] * 3 + [None] * 42, dtype="boolean"),  # base 3: suppressed
         }
     )
-    table = stats.share_table(frame, list("fcabde"), population=123, labels={"a": "Item A"})
+    table = stats.share_table(frame, list("fcabde"), population=123, labels={"a": "Item A"}, confidence=0.95, min_cell=5)
     assert list(table.columns) == ["item", "label", "count", "base", "proportion", "low", "high", "suppressed", "text", "text_ci"]
     assert table["item"].tolist() == ["b", "d", "a", "e", "f", "c"]  # b before d: tie kept in item order
     assert table["base"].tolist() == [45, 45, 40, 45, 3, 45]
@@ -312,7 +313,7 @@ def test_share_table() -> None:
     row = table.iloc[0]
     assert (row["low"], row["high"]) == pytest.approx(wilson_fpc_closed_form(30, 45, 123), abs=1e-12)
     with pytest.raises(TypeError, match="boolean"):
-        stats.share_table(pd.DataFrame({"x": [1, 2]}), ["x"], population=None)
+        stats.share_table(pd.DataFrame({"x": [1, 2]}), ["x"], population=None, confidence=0.95, min_cell=5)
 
 
 # --------------------------------------------------------------------------- table suppression
@@ -339,7 +340,7 @@ def tiny_respondents() -> pd.DataFrame:
 
 def test_crosstab_of_a_tiny_dataset_is_safe() -> None:
     frame = tiny_respondents()
-    published = stats.crosstab(frame, "role", "region", col_order=["Africa", "Asia", "Europe"])
+    published = stats.crosstab(frame, "role", "region", col_order=["Africa", "Asia", "Europe"], min_cell=5)
     counts = np.array([[3, 8, 12], [9, 10, 6], [7, 5, 0]])
     assert list(published.index) == ["hub", "post_office", "mixed", "Total"]
     assert list(published.columns) == ["Africa", "Asia", "Europe", "Total"]
@@ -358,7 +359,7 @@ def test_a_row_of_zeros_beside_a_suppressed_cell_suppresses_the_total() -> None:
     # Row b is (3, 0, 0 | 3)... the small total is suppressed too; row c is (7, 0, 0 | 7) where 7 is
     # suppressed to protect the 3 in its column: the zeros plus the total would reveal it.
     counts = np.array([[20, 9, 8], [3, 0, 0], [7, 0, 0], [15, 6, 12]])
-    published = stats.suppress_counts(pd.DataFrame(counts, index=list("abcd"), columns=list("XYZ")))
+    published = stats.suppress_counts(pd.DataFrame(counts, index=list("abcd"), columns=list("XYZ")), min_cell=5)
     assert_safe(counts, published, 5, lp=True)
     assert published.loc["b", "X"] == published.loc["b", "Total"] == stats.SUPPRESSED  # small total
     assert published.loc["c", "X"] == stats.SUPPRESSED  # the complement of the 3 in column X
@@ -377,7 +378,7 @@ def test_linear_closure_catches_what_the_line_rule_misses() -> None:
     assert line_attack(grid) == {}
     assert rank_attack(grid) == [(2, 0)]
     assert lp_ranges(grid)[(2, 0)] == pytest.approx((8, 8))
-    published = stats.suppress_counts(pd.DataFrame(counts))
+    published = stats.suppress_counts(pd.DataFrame(counts), min_cell=5)
     assert_safe(counts, published, 5, lp=True)
 
 
@@ -394,20 +395,20 @@ def test_random_tables_resist_the_attacker(min_cell: int) -> None:
 
 def test_a_table_without_small_cells_is_published_whole() -> None:
     counts = np.array([[10, 0, 8], [7, 9, 12]])
-    published = stats.suppress_counts(pd.DataFrame(counts))
+    published = stats.suppress_counts(pd.DataFrame(counts), min_cell=5)
     assert (published_grid(published) == augmented(counts)).all()
-    assert stats.suppression_mask(pd.DataFrame(counts)).to_numpy().sum() == 0
+    assert stats.suppression_mask(pd.DataFrame(counts), min_cell=5).to_numpy().sum() == 0
 
 
 def test_bad_tables_are_refused() -> None:
     with pytest.raises(ValueError, match="non-negative integers"):
-        stats.suppress_counts(pd.DataFrame([[1, -2]]))
+        stats.suppress_counts(pd.DataFrame([[1, -2]]), min_cell=5)
     with pytest.raises(ValueError, match="non-negative integers"):
-        stats.suppress_counts(pd.DataFrame([[1.5, 2]]))
+        stats.suppress_counts(pd.DataFrame([[1.5, 2]]), min_cell=5)
     with pytest.raises(ValueError, match="already has"):
-        stats.suppress_counts(pd.DataFrame([[1, 2]], index=["Total"]))
+        stats.suppress_counts(pd.DataFrame([[1, 2]], index=["Total"]), min_cell=5)
     with pytest.raises(ValueError, match="outside the given order"):
-        stats.crosstab(tiny_respondents(), "role", "region", col_order=["Africa", "Asia"])
+        stats.crosstab(tiny_respondents(), "role", "region", col_order=["Africa", "Asia"], min_cell=5)
 
 
 # --------------------------------------------------------------------------- Likert and correlation
@@ -423,7 +424,7 @@ def test_likert_distribution() -> None:
         }
     )
     scale = {1: "Not a challenge", 2: "Minor", 3: "Moderate", 4: "Serious", 5: "Major"}
-    out = stats.likert_distribution(frame, ["q1", "q2"], scale, labels={"q1": "Mandate"})
+    out = stats.likert_distribution(frame, ["q1", "q2"], scale, labels={"q1": "Mandate"}, min_cell=5)
     q1 = out[out["item"] == "q1"]
     assert q1["score"].tolist() == [1, 2, 3, 4, 5] and (q1["base"] == 52).all()
     assert q1["label"].eq("Mandate").all() and q1["score_label"].tolist() == list(scale.values())
@@ -435,10 +436,10 @@ def test_likert_distribution() -> None:
     q2 = out[out["item"] == "q2"]
     assert q2["suppressed"].tolist() == [False] * 5  # zeros and a 40-of-40 are published
     assert q2["proportion"].tolist() == [0.0, 0.0, 1.0, 0.0, 0.0]
-    raw = stats.likert_distribution(frame, ["q3"], [1, 2, 3, 4, 5], na_code="na")
+    raw = stats.likert_distribution(frame, ["q3"], [1, 2, 3, 4, 5], na_code="na", min_cell=5)
     assert (raw["base"] == 12).all() and raw["count"].tolist() == [6, 0, 0, 0, 6]
     with pytest.raises(ValueError, match="outside the scale"):
-        stats.likert_distribution(frame, ["q3"], [1, 2, 3, 4, 5])
+        stats.likert_distribution(frame, ["q3"], [1, 2, 3, 4, 5], min_cell=5)
 
 
 def test_spearman_on_pairwise_complete_cases() -> None:
@@ -465,11 +466,11 @@ def test_record_top_names_only_published_items(tmp_path) -> None:
     from poc1540.publish.record import Recorder
 
     frame = pd.DataFrame({"a": [True] * 3 + [False] * 27, "b": [True] * 12 + [False] * 18, "c": [True] * 20 + [False] * 10}).astype("boolean")
-    table = stats.share_table(frame, ["a", "b", "c"], population=None, labels={"a": "Alpha", "b": "Beta", "c": "Gamma"})
+    table = stats.share_table(frame, ["a", "b", "c"], population=None, labels={"a": "Alpha", "b": "Beta", "c": "Gamma"}, confidence=0.95, min_cell=5)
     fx = Recorder("02_demo", directory=tmp_path, echo=False)
-    stats.record_top(fx, "demo.top", "demo.top_share", table)
-    stats.record_top(fx, "demo.last", "demo.last_share", table, from_end=True)
-    stats.record_top(fx, "demo.third", "demo.third_share", table, rank=2)  # "a" (3 of 30) is suppressed
+    fx.add_survey_top("demo.top", "demo.top_share", table)
+    fx.add_survey_top("demo.last", "demo.last_share", table, from_end=True)
+    fx.add_survey_top("demo.third", "demo.third_share", table, rank=2)  # "a" (3 of 30) is suppressed
     got = {k: f.text for k, f in fx.findings.items()}
     assert got["demo.top"] == "Gamma" and got["demo.top_share"] == "67% (20 of 30)"
     assert got["demo.last"] == "Beta" and got["demo.last_share"] == "40% (12 of 30)"
@@ -478,5 +479,5 @@ def test_record_top_names_only_published_items(tmp_path) -> None:
 
 
 def test_base_text_hides_a_small_base() -> None:
-    assert stats.base_text(58) == "n = 58" and stats.base_text(5) == "n = 5"
-    assert stats.base_text(3) == "n below 5" and stats.base_text(3, min_cell=3) == "n = 3"
+    assert stats.base_text(58, min_cell=5) == "n = 58" and stats.base_text(5, min_cell=5) == "n = 5"
+    assert stats.base_text(3, min_cell=5) == "n below 5" and stats.base_text(3, min_cell=3) == "n = 3"

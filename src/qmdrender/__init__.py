@@ -4,8 +4,8 @@
     render(Path("report/index.qmd"), Path("report/_output/report.pdf"))            # PDF
     render(Path("report/index.qmd"), Path("report/_output/report.html"), to="html")
 
-``engine="auto"`` uses ``quarto render`` when a ``quarto`` binary is on PATH and otherwise
-does what Quarto does for these formats with the tools the project can install: the text
+``engine="quarto"`` runs ``quarto render`` (a ``quarto`` binary must be on PATH);
+``engine="pandoc"`` (the default) does what Quarto does for these formats with the tools the project can install: the text
 pre-pass of :mod:`qmdrender.shortcodes` (``include``, ``var``, ``meta``), pandoc with the
 Lua filter ``crossref.lua`` (cross-references, callouts, figure alt text) and the templates
 ``template.typ`` / ``template.html``, then Typst (the ``typst`` wheel) for the PDF.
@@ -64,7 +64,8 @@ HTML_TEMPLATE = HERE / "template.html"
 HTML_CSS = HERE / "report.css"
 
 FORMATS = ("pdf", "html")
-ENGINES = ("auto", "pandoc", "quarto")
+# No "auto": which engine made a file must never depend on what happens to be on PATH.
+ENGINES = ("pandoc", "quarto")
 # The fonts Typst ships inside its binary; the template uses only these.
 EMBEDDED_FONTS = ("Libertinus Serif", "New Computer Modern", "DejaVu Sans Mono")
 
@@ -82,12 +83,12 @@ def render(
     output: Path,
     *,
     to: str = "pdf",
-    engine: str = "auto",
+    engine: str = "pandoc",
     build_dir: Path | None = None,
 ) -> Path:
     """Render `source` (.qmd) to `output` as ``to`` ("pdf" or "html"); return `output`.
 
-    engine: "auto" (quarto when on PATH, else pandoc), "pandoc" or "quarto".
+    engine: "pandoc" (pandoc + Typst, no Quarto needed) or "quarto" (``quarto render``).
     Raises RenderError with a message naming file and line for anything wrong in the input.
     """
     if to not in FORMATS:
@@ -98,8 +99,6 @@ def render(
     output = Path(output).resolve()
     if not source.is_file():
         raise RenderError(f"source not found: {source}")
-    if engine == "auto":
-        engine = "quarto" if find_quarto() else "pandoc"
     output.parent.mkdir(parents=True, exist_ok=True)
     build = Path(build_dir).resolve() if build_dir else output.parent / ".build"
     build.mkdir(parents=True, exist_ok=True)

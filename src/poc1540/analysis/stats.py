@@ -96,17 +96,17 @@ TOTAL = "Total"
 SUPPRESSED_TEXT = "suppressed (fewer than {min_cell} respondents in a cell)"
 
 
-def suppressed_text(min_cell: int = 5) -> str:
+def suppressed_text(min_cell: int) -> str:
     """The text printed in place of a suppressed share."""
     return SUPPRESSED_TEXT.format(min_cell=min_cell)
 
 
-def base_text(base: int, min_cell: int = 5) -> str:
+def base_text(base: int, min_cell: int) -> str:
     """How a base is printed in labels: 'n = 58', or 'n below 5' when the base itself is a small cell."""
     return f"n = {base}" if base == 0 or base >= min_cell else f"n below {min_cell}"
 
 
-def table_note(min_cell: int = 5) -> str:
+def table_note(min_cell: int) -> str:
     """A footnote for tables with suppressed cells, explaining the symbol."""
     return (
         f"{SUPPRESSED}: suppressed, either because it counts fewer than {min_cell} respondents "
@@ -131,7 +131,7 @@ def _check_share(count: int, base: int, population: int | None, confidence: floa
 # --------------------------------------------------------------------------- proportions
 
 
-def wilson_fpc(count: int, base: int, population: int | None, confidence: float = 0.95) -> tuple[float, float]:
+def wilson_fpc(count: int, base: int, population: int | None, confidence: float) -> tuple[float, float]:
     """Wilson score interval for ``count`` of ``base``, corrected for a finite ``population``.
 
     Returns (low, high) as proportions in 0..1. ``population=None`` gives plain Wilson; a base
@@ -155,7 +155,7 @@ def wilson_fpc(count: int, base: int, population: int | None, confidence: float 
     return (low, high)
 
 
-def is_suppressed(count: int, base: int, min_cell: int = 5) -> bool:
+def is_suppressed(count: int, base: int, min_cell: int) -> bool:
     """Whether a share ``count`` of ``base`` must be suppressed (see module docstring)."""
     rest = base - count
     return base < min_cell or 0 < count < min_cell or 0 < rest < min_cell
@@ -176,7 +176,7 @@ class Share:
     low: float
     high: float
     suppressed: bool
-    min_cell: int = 5
+    min_cell: int
 
     @property
     def proportion(self) -> float:
@@ -205,7 +205,7 @@ class Share:
         )
 
 
-def share(count: int, base: int, *, population: int | None, confidence: float = 0.95, min_cell: int = 5) -> Share:
+def share(count: int, base: int, *, population: int | None, confidence: float, min_cell: int) -> Share:
     """A share with its Wilson-FPC interval, suppressed by the small-cell rule.
 
     ``population`` is the size of the population surveyed (the POC States at the snapshot), or
@@ -219,50 +219,7 @@ def share(count: int, base: int, *, population: int | None, confidence: float = 
     return Share(count, base, population, confidence, low, high, suppressed, min_cell)
 
 
-def record_share(recorder: Any, key: str, s: Share, *, with_ci: bool = False, **extra: Any) -> None:
-    """Record a share as a finding without leaking a suppressed count.
-
-    ``recorder`` is a ``findings.Recorder``. The value is the percentage (None when suppressed,
-    so it drops out of the metrics); the text is ``s.text()`` or ``s.text_ci()``; the count and CI
-    go into the finding's extra fields only when published. Use this rather than
-    ``Recorder.add_share``, which does not suppress.
-    """
-    details: dict[str, Any] = {"base": s.base, "suppressed": s.suppressed, "min_cell": s.min_cell}
-    if not s.suppressed:
-        details.update(count=s.count, ci_low=round(100 * s.low, 1), ci_high=round(100 * s.high, 1), confidence=s.confidence)
-    recorder.add(key, None if s.suppressed else s.percent, "percent", text=s.text_ci() if with_ci else s.text(), **details, **extra)
-
-
-def record_row(recorder: Any, key: str, row: Mapping[str, Any], *, with_ci: bool = False) -> None:
-    """Record one row of ``share_table`` as a finding (no value when the row is suppressed)."""
-    suppressed = bool(row["suppressed"])
-    value = None if suppressed else round(100 * float(row["proportion"]), 1)
-    extra = {"base": int(row["base"]), "suppressed": suppressed}
-    if not suppressed:
-        extra.update(count=int(row["count"]), ci_low=round(100 * float(row["low"]), 1), ci_high=round(100 * float(row["high"]), 1))
-    recorder.add(key, value, "percent", text=row["text_ci"] if with_ci else row["text"], **extra)
-
-
 NOTHING_PUBLISHABLE = "no answer that can be published"
-
-
-def record_top(
-    recorder: Any, label_key: str, share_key: str, table: pd.DataFrame, *, rank: int = 0, from_end: bool = False, with_ci: bool = False, label: Any = None
-) -> None:
-    """Record the label and share of the ``rank``-th published row of a ``share_table``.
-
-    Ranks count only published rows, so a suppressed item is never named as "the most common".
-    When too few rows can be published (a small survey), both findings say so instead.
-    """
-    published = table[~table["suppressed"]].reset_index(drop=True)
-    if rank >= len(published):
-        min_cell = int(table.attrs.get("min_cell", 5))
-        recorder.add(label_key, None, "label", text=NOTHING_PUBLISHABLE)
-        recorder.add(share_key, None, "percent", text=suppressed_text(min_cell), suppressed=True)
-        return
-    row = published.iloc[len(published) - 1 - rank if from_end else rank]
-    recorder.add(label_key, (label or (lambda x: x))(row["label"]), "label")
-    record_row(recorder, share_key, row, with_ci=with_ci)
 
 
 def share_table(
@@ -270,8 +227,8 @@ def share_table(
     items: list[str],
     *,
     population: int | None,
-    confidence: float = 0.95,
-    min_cell: int = 5,
+    confidence: float,
+    min_cell: int,
     labels: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """One share per item of a multiple-choice question, with CIs and suppression.
@@ -442,7 +399,7 @@ def _with_totals(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(full, index=index, columns=columns)
 
 
-def suppression_mask(table: pd.DataFrame, *, min_cell: int = 5) -> pd.DataFrame:
+def suppression_mask(table: pd.DataFrame, *, min_cell: int) -> pd.DataFrame:
     """Which cells of ``table`` with its totals must be suppressed (True = suppress).
 
     ``table`` holds integer counts without totals; the result has the same rows and columns plus a
@@ -458,7 +415,7 @@ def _suppress(table: pd.DataFrame, min_cell: int) -> tuple[pd.DataFrame, np.ndar
     return full, mask.reshape(full.shape)
 
 
-def suppress_counts(table: pd.DataFrame, *, min_cell: int = 5) -> pd.DataFrame:
+def suppress_counts(table: pd.DataFrame, *, min_cell: int) -> pd.DataFrame:
     """A table of counts ready to publish: totals added, small and revealing cells suppressed.
 
     ``table`` holds integer counts (rows x columns) without totals. The result (object dtype) has
@@ -484,7 +441,7 @@ def crosstab(
     row: str,
     col: str,
     *,
-    min_cell: int = 5,
+    min_cell: int,
     row_order: Sequence[Any] | None = None,
     col_order: Sequence[Any] | None = None,
 ) -> pd.DataFrame:
@@ -516,7 +473,7 @@ def likert_distribution(
     *,
     labels: dict[str, str] | None = None,
     na_code: Any = None,
-    min_cell: int = 5,
+    min_cell: int,
 ) -> pd.DataFrame:
     """Per item, the share of each scale point among valid answers, for a diverging stacked bar.
 

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from poc1540.core import paths
+from poc1540.errors import UserError
 
 
 def load(path: Path = paths.MANIFEST) -> dict[str, Any]:
@@ -36,4 +37,4 @@ def input_path(schema: str, raw_dir: Path = paths.DATA_RAW) -> Path:
     for name, entry in files(Path(raw_dir) / paths.MANIFEST.name).items():
         if entry.get("schema") == schema:
             return location(name, entry, raw_dir)
-    raise KeyError(f"{paths.relative(Path(raw_dir) / paths.MANIFEST.name)} names no file with schema {schema!r}")
+    raise UserError(f"{paths.relative(Path(raw_dir) / paths.MANIFEST.name)} names no file with schema {schema!r}")

@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# Environment variables the project reads: POC1540_ROOT (another checkout) and
+# POC1540_NOTEBOOK (set by the executor so a notebook knows its name).
+NOTEBOOK_ENV = "POC1540_NOTEBOOK"
 ROOT = Path(os.environ.get("POC1540_ROOT", Path(__file__).resolve().parents[3]))
 
 DATA_RAW = ROOT / "data" / "raw"

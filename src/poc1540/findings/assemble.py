@@ -19,8 +19,9 @@ from typing import Any
 import yaml
 
 from poc1540.core import atomic, paths
-from poc1540.publish import record as findings
 from poc1540.core import manifest as manifest_module
+from poc1540.core.finding import Finding
+from poc1540.findings import merge
 
 GENERATED = paths.REPORT / "_generated"
 KEY_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "papermill", "dvc", "pandera", "typst", "pypandoc_binary")
@@ -80,7 +81,7 @@ def cell_ids(results: Path = paths.RESULTS) -> dict[tuple[str, int], str]:
     return out
 
 
-def findings_register(items: list[findings.Finding], ids: dict[tuple[str, int], str] | None = None) -> str:
+def findings_register(items: list[Finding], ids: dict[tuple[str, int], str] | None = None) -> str:
     """Markdown table of every finding: key, text, unit, and a link to the notebook cell that computed it.
 
     Links point at the executed notebooks' HTML next to the report (``notebooks/<name>.html``).
@@ -128,7 +129,7 @@ def provenance(receipt: dict[str, Any], params_dir: Path = paths.PARAMS) -> str:
     return "\n".join(rows)
 
 
-def variables(items: list[findings.Finding], figures: dict[str, dict[str, str]], manifest: dict[str, Any], report_params: dict[str, Any]) -> dict[str, Any]:
+def variables(items: list[Finding], figures: dict[str, dict[str, str]], manifest: dict[str, Any], report_params: dict[str, Any]) -> dict[str, Any]:
     """The report's Quarto variables: findings' texts, figure alt texts, edition metadata."""
     flat: dict[str, Any] = {f.key: f.text for f in items}
     for name, fig in figures.items():
@@ -137,16 +138,16 @@ def variables(items: list[findings.Finding], figures: dict[str, dict[str, str]],
     flat["report.date"] = str(report_params["edition_date"])
     flat["report.watermark"] = "Placeholder data: not the study's results" if placeholders else ""
     flat["report.findings_count"] = str(len(items))
-    return findings.nest(flat)
+    return merge.nest(flat)
 
 
 def write_all(report_params: dict[str, Any]) -> list[Path]:
     """Run the findings stage: merge, then write every report input."""
-    items, figures = findings.load_all()
+    items, figures = merge.load_all()
     manifest = manifest_module.files()
     receipt = json.loads(paths.VALIDATION_RECEIPT.read_text(encoding="utf-8"))
     written = [
-        atomic.write_text(paths.FINDINGS_METRICS, json.dumps(findings.metrics(items), indent=2, sort_keys=True) + "\n"),
+        atomic.write_text(paths.FINDINGS_METRICS, json.dumps(merge.metrics(items), indent=2, sort_keys=True) + "\n"),
         atomic.write_text(
             paths.REPORT_VARIABLES,
             "# Written by the findings stage (poc1540 findings): do not edit by hand.\n"

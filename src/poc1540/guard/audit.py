@@ -133,7 +133,7 @@ MIN_OPEN_TEXT = 12
 MIN_NUMERIC_ID = 6
 
 #: Code in an executed notebook that shows it reads the survey (respondent-level data).
-SURVEY_CODE = re.compile(r"""read_table\(\s*["']respondents["']|respondents_table\(|survey_responses|SURVEY_RESPONSES""")
+SURVEY_CODE = re.compile(r"""chapter\.start\(\s*min_cell_size|read_table\(\s*["']respondents["']|respondents_table\(|survey_responses|SURVEY_RESPONSES""")
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
 """Tidy tables from the validated raw files: one table of States, one of respondents.
 
+What every chapter needs is computed here once: the survey frame (States whose POC was listed
+on the frame date), each respondent's State context, and the POC role type.
+
 Raw files are read as text (the validator has already checked every value), then typed here:
 dates as datetimes, yes/no as booleans, codebook answers as (ordered) categoricals, 0/1 items as
 nullable booleans, Likert scores as nullable integers with "not applicable" kept apart.
@@ -11,8 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from poc1540.core import atomic, manifest, paths
+from poc1540.core import manifest, paths
 from poc1540.core.codebook import Codebook
+from poc1540.intake import roles
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -73,16 +77,23 @@ def respondents_table(codebook: Codebook, responses: Path | None = None) -> pd.D
     return out
 
 
-def write_tables(tables: dict[str, pd.DataFrame]) -> list[Path]:
-    """Write each table to ``data/processed/<name>.parquet`` atomically, without the index."""
-    written = []
-    for name, df in tables.items():
-        with atomic.atomic_path(paths.processed_table(name)) as tmp:
-            df.to_parquet(tmp, index=False)
-        written.append(paths.processed_table(name))
-    return written
+def mark_survey_frame(states: pd.DataFrame, frame_date: str) -> pd.DataFrame:
+    """Add ``in_survey_frame``: the State's POC was listed on ``frame_date`` (the survey's population)."""
+    return states.assign(in_survey_frame=states["appointed_on"] <= pd.Timestamp(frame_date))
 
 
-def read_table(name: str) -> pd.DataFrame:
-    """Read a table written by the prepare notebook."""
-    return pd.read_parquet(paths.processed_table(name))
+CONTEXT = ["group_code", "un_regional_group", "first_report_submitted", "has_action_plan", "in_survey_frame"]
+
+
+def with_context(respondents: pd.DataFrame, states: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Each respondent with their State's public context and the POC role derived from tasks.
+
+    Adds the State-level columns in :data:`CONTEXT`, ``role_index`` and ``role_type`` (from
+    the tasks performed) and ``self_type`` (the respondent's own placement, banded the same way).
+    """
+    context = states[["iso3", *CONTEXT]]
+    out = respondents.merge(context, left_on="country", right_on="iso3", how="left", validate="many_to_one").drop(columns="iso3")
+    out["role_index"] = roles.role_index(out, codebook)
+    out["role_type"] = roles.role_type(out["role_index"])
+    out["self_type"] = roles.role_type(out["role_scale"])
+    return out

@@ -5,7 +5,7 @@
   uses); shared files such as ``params/common.yaml`` contribute only the keys it declares.
 - The executed copy goes to ``results/<notebook>/`` (never back into ``notebooks/``), stripped
   of what varies between runs (timestamps, durations). The report stage turns it into HTML
-  next to the report (``poc1540.pipeline.notebook_html``).
+  next to the report (``poc1540.review.notebook_html``).
 - A failing cell gives a short message naming the notebook, cell and error; the full executed
   notebook is kept under ``data/processed/failed/`` for debugging, and the executed copy in
   ``results/`` is not replaced. (Under ``dvc repro``, DVC clears a stage's outputs before running
@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -24,13 +25,14 @@ import papermill
 import yaml
 
 from poc1540.core import atomic, paths
+from poc1540.errors import UserError
 
 KERNEL = "python3"
 VOLATILE_NOTEBOOK_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables", "version")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-class ExecutionError(RuntimeError):
+class ExecutionError(UserError):
     """A notebook could not be run as asked (bad parameters or a failing cell)."""
 
 
@@ -94,6 +96,9 @@ def run(notebook: Path, params_files: list[Path], output_dir: Path | None = None
     failed_dir = Path(failed_dir or paths.DATA_PROCESSED / "failed")
     failed_dir.mkdir(parents=True, exist_ok=True)
     scratch = failed_dir / notebook.name
+    # The kernel inherits the environment: the notebook learns its own name from here
+    # (poc1540.publish.chapter), so no notebook types its name.
+    os.environ[paths.NOTEBOOK_ENV] = notebook.stem
     try:
         executed = papermill.execute_notebook(
             str(notebook),

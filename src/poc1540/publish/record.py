@@ -1,10 +1,10 @@
 """Findings: every number the report states, recorded where it is computed.
 
-A notebook creates one ``Recorder`` and calls ``add`` (or ``add_share``) for each finding;
-``save`` writes them. The findings stage (``merge``) then
-combines all notebooks' files into the DVC metrics file and the report's Quarto variables,
-so the prose reads ``{{< var coverage.states_with_poc >}}`` and never types a number.
-Files live in ``results/<notebook>/findings.json``.
+A notebook creates one ``Recorder`` and calls ``add`` (or ``add_survey_share`` /
+``add_listing_share``) for each finding; ``save`` writes ``results/<notebook>/findings.json``.
+The findings stage (:mod:`poc1540.findings`) then combines all notebooks' files into the DVC
+metrics file and the report's Quarto variables, so the prose reads
+``{{< var coverage.states_with_poc >}}`` and never types a number.
 """
 
 from __future__ import annotations
@@ -12,44 +12,16 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
+
+from poc1540.analysis import stats
 from poc1540.core import atomic, paths
-
-KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
-
-
-class FindingsError(ValueError):
-    """A finding that cannot be recorded or merged as given."""
-
-
-@dataclass
-class Finding:
-    """One number (or date, or label) the report states, with where it came from."""
-
-    key: str
-    value: Any
-    text: str
-    unit: str
-    notebook: str
-    cell: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def format_value(value: Any, unit: str) -> str:
-    """The default text for a value: integers with separators, percentages rounded."""
-    if isinstance(value, bool) or value is None:
-        return str(value)
-    if unit == "percent":
-        return f"{value:.0f}%"
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and unit not in ("ratio", "coefficient")):
-        return f"{int(value):,}"
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    return str(value)
-
+from poc1540.core.finding import KEY, Finding, FindingsError, format_value
 
 def long_date(date: Any) -> str:
     """A date as the report prints it: '31 August 2020'."""
@@ -120,13 +92,55 @@ class Recorder:
         if self.echo:
             print(f"{key} = {finding.text}")
 
-    def add_share(self, key: str, count: int, base: int, unit: str = "percent", **extra: Any) -> None:
-        """Record a share as a percentage, always printed with its count and base: '64% (123 of 193)'."""
+    def add_listing_share(self, key: str, count: int, base: int, unit: str = "percent", **extra: Any) -> None:
+        """Record a share of States from the public listings, printed with its count and base: '64% (123 of 193)'.
+
+        Not suppressed: the listings are public facts about States. A share of survey
+        respondents goes through :meth:`add_survey_share`, which applies the small-cell rule.
+        """
         count, base = int(count), int(base)
         if base <= 0 or not 0 <= count <= base:
             raise FindingsError(f"finding {key!r}: count {count} and base {base} do not make a share")
         pct = 100.0 * count / base
         self.add(key, round(pct, 1), unit, text=f"{pct:.0f}% ({count} of {base})", count=count, base=base, **extra)
+
+    def add_survey_share(self, key: str, s: stats.Share, *, with_ci: bool = False, **extra: Any) -> None:
+        """Record a survey share without leaking a suppressed count.
+
+        The value is the percentage (None when suppressed, so it drops out of the metrics); the
+        text is ``s.text()`` or ``s.text_ci()``; the count and interval go into the finding's
+        extra fields only when published.
+        """
+        details: dict[str, Any] = {"base": s.base, "suppressed": s.suppressed, "min_cell": s.min_cell}
+        if not s.suppressed:
+            details.update(count=s.count, ci_low=round(100 * s.low, 1), ci_high=round(100 * s.high, 1), confidence=s.confidence)
+        self.add(key, None if s.suppressed else s.percent, "percent", text=s.text_ci() if with_ci else s.text(), **details, **extra)
+
+    def add_survey_row(self, key: str, row: Mapping[str, Any], *, with_ci: bool = False) -> None:
+        """Record one row of :func:`poc1540.analysis.stats.share_table` (no value when suppressed)."""
+        suppressed = bool(row["suppressed"])
+        value = None if suppressed else round(100 * float(row["proportion"]), 1)
+        extra = {"base": int(row["base"]), "suppressed": suppressed}
+        if not suppressed:
+            extra.update(count=int(row["count"]), ci_low=round(100 * float(row["low"]), 1), ci_high=round(100 * float(row["high"]), 1))
+        self.add(key, value, "percent", text=row["text_ci"] if with_ci else row["text"], **extra)
+
+    def add_survey_top(
+        self, label_key: str, share_key: str, table: pd.DataFrame, *, rank: int = 0, from_end: bool = False, with_ci: bool = False, label: Any = None
+    ) -> None:
+        """Record the label and share of the ``rank``-th published row of a ``share_table``.
+
+        Ranks count only published rows, so a suppressed item is never named as "the most common".
+        When too few rows can be published (a small survey), both findings say so instead.
+        """
+        published = table[~table["suppressed"]].reset_index(drop=True)
+        if rank >= len(published):
+            self.add(label_key, None, "label", text=stats.NOTHING_PUBLISHABLE)
+            self.add(share_key, None, "percent", text=stats.suppressed_text(int(table.attrs["min_cell"])), suppressed=True)
+            return
+        row = published.iloc[len(published) - 1 - rank if from_end else rank]
+        self.add(label_key, (label or (lambda x: x))(row["label"]), "label")
+        self.add_survey_row(share_key, row, with_ci=with_ci)
 
     def add_figure(self, name: str, file: Path, alt: str) -> None:
         """Record a figure's file and its alt text (the report reads the alt text as a variable)."""
@@ -152,40 +166,3 @@ class Recorder:
             "tables": self.tables,
         }
         atomic.write_text(self.directory / "findings.json", json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-
-
-def load_all(directory: Path = paths.RESULTS) -> tuple[list[Finding], dict[str, dict[str, str]]]:
-    """Read every notebook's findings; a key or figure recorded by two notebooks is an error."""
-    findings: dict[str, Finding] = {}
-    figures: dict[str, dict[str, str]] = {}
-    for path in sorted(Path(directory).glob("*/findings.json")):
-        payload = json.loads(path.read_text(encoding="utf-8"))
-        for item in payload["findings"]:
-            finding = Finding(**item)
-            if finding.key in findings:
-                raise FindingsError(f"finding {finding.key!r} is recorded by both {findings[finding.key].notebook} and {finding.notebook}")
-            findings[finding.key] = finding
-        for name, fig in payload.get("figures", {}).items():
-            if name in figures:
-                raise FindingsError(f"figure {name!r} is recorded by two notebooks")
-            figures[name] = {**fig, "notebook": payload["notebook"]}
-    return sorted(findings.values(), key=lambda f: f.key), figures
-
-
-def nest(flat: dict[str, Any]) -> dict[str, Any]:
-    """{'a.b': 1} -> {'a': {'b': 1}}: Quarto's var shortcode and DVC metrics both read nested keys."""
-    out: dict[str, Any] = {}
-    for key, value in flat.items():
-        node = out
-        *parents, leaf = key.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-            if not isinstance(node, dict):
-                raise FindingsError(f"key {key!r} clashes with a finding named {part!r}")
-        node[leaf] = value
-    return out
-
-
-def metrics(findings: list[Finding]) -> dict[str, Any]:
-    """The DVC metrics view: numeric values only, nested by key."""
-    return nest({f.key: f.value for f in findings if isinstance(f.value, (int, float)) and not isinstance(f.value, bool)})

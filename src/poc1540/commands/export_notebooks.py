@@ -1,0 +1,21 @@
+"""``poc1540 export-notebooks``: every executed notebook as HTML beside the report, for reviewers."""
+
+from __future__ import annotations
+
+import argparse
+
+from poc1540.core import paths
+
+HELP = "write every executed notebook under results/ as HTML to report/_output/notebooks/"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    pass
+
+
+def main(args: argparse.Namespace) -> int:
+    from poc1540.review import notebook_html
+
+    written = notebook_html.export_all()
+    print(f"Wrote {len(written)} executed notebooks as HTML to {paths.relative(paths.REPORT_OUTPUT / 'notebooks')}")
+    return 0

@@ -1,0 +1,33 @@
+"""``poc1540 render``: render the report source to PDF and HTML with the chosen engine."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from poc1540.core import paths
+from poc1540.errors import UserError
+
+HELP = "render the report (pandoc + Typst, or quarto where installed)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", nargs="?", default=str(paths.REPORT_MAIN))
+    p.add_argument("--to", nargs="+", default=["pdf"], choices=["pdf", "html"])
+    p.add_argument("--output", help="output file (with a single --to)")
+    # No "auto": the committed PDF is made by one engine, named in dvc.yaml, so a machine that
+    # happens to have quarto on PATH builds the same bytes as every other.
+    p.add_argument("--engine", required=True, choices=["pandoc", "quarto"], help="pandoc (pandoc + Typst, always available) or quarto")
+
+
+def main(args: argparse.Namespace) -> int:
+    import qmdrender
+
+    for fmt in args.to:
+        output = Path(args.output) if args.output and len(args.to) == 1 else (paths.REPORT_PDF if fmt == "pdf" else paths.REPORT_HTML)
+        try:
+            qmdrender.render(Path(args.source), output, to=fmt, engine=args.engine, build_dir=paths.RENDER_BUILD)
+        except qmdrender.RenderError as exc:
+            raise UserError(str(exc)) from None
+        print(f"Rendered {paths.relative(output)}")
+    return 0

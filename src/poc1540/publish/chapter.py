@@ -1,0 +1,82 @@
+"""What every chapter notebook starts from, set up in one call.
+
+    chapter = start(min_cell_size=min_cell_size, confidence_level=confidence_level)
+    fx, codebook, respondents = chapter.recorder, chapter.codebook, chapter.respondents
+
+The notebook's name (which names its ``results/`` folder and its findings) comes from the
+executor (:mod:`poc1540.pipeline.execute` sets ``POC1540_NOTEBOOK``), or from Jupyter's
+``JPY_SESSION_NAME`` when an author runs the notebook by hand, never typed in the notebook.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from poc1540.analysis import stats
+from poc1540.core import paths, processed
+from poc1540.core.codebook import Codebook
+from poc1540.errors import UserError
+from poc1540.publish import figures
+from poc1540.publish.record import Recorder
+
+
+
+
+def notebook_name() -> str:
+    """The running notebook's stem, e.g. ``05_support``."""
+    name = os.environ.get(paths.NOTEBOOK_ENV) or Path(os.environ.get("JPY_SESSION_NAME", "")).stem
+    if not name:
+        raise UserError(
+            f"cannot tell which notebook this is: run it with `poc1540 execute notebooks/<name>.ipynb ...`, "
+            f"or set {paths.NOTEBOOK_ENV}=<name> before starting Jupyter"
+        )
+    return name
+
+
+@dataclass
+class Chapter:
+    """One chapter's recorder, codebook and tables, and the survey's statistical options."""
+
+    recorder: Recorder
+    states: pd.DataFrame
+    codebook: Codebook | None = None
+    respondents: pd.DataFrame | None = None
+    # Share options: population (States in the survey frame), confidence level, small-cell threshold
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def population(self) -> int:
+        """States in the survey frame: the population the survey's shares describe."""
+        return int(self.states["in_survey_frame"].sum())
+
+    @property
+    def role_types(self) -> list[str]:
+        """The POC role types, Post Office to Hub, as the prepare stage banded them."""
+        return [str(c) for c in self.respondents["role_type"].cat.categories]
+
+    def share(self, count: int, base: int) -> stats.Share:
+        """A survey share with this chapter's interval and suppression options."""
+        return stats.share(count, base, **self.options)
+
+
+def start(*, min_cell_size: int | None = None, confidence_level: float | None = None) -> Chapter:
+    """Apply the figure theme and load what a chapter needs.
+
+    A chapter about the survey passes its ``min_cell_size`` and ``confidence_level``
+    parameters and gets the respondents too; a chapter about the public listings passes neither.
+    """
+    figures.set_theme()
+    recorder = Recorder(notebook_name())
+    states = processed.read_table("states")
+    if min_cell_size is None and confidence_level is None:
+        return Chapter(recorder, states)
+    if min_cell_size is None or confidence_level is None:
+        raise UserError("a survey chapter needs both min_cell_size and confidence_level")
+    chapter = Chapter(recorder, states, Codebook.load(), processed.read_table("respondents"))
+    chapter.options = dict(population=chapter.population, confidence=confidence_level, min_cell=min_cell_size)
+    return chapter
