@@ -64,3 +64,21 @@ def test_failing_cell_names_notebook_cell_and_error(tmp_path: Path) -> None:
         execute.run(nb, [], output_dir=out, failed_dir=tmp_path / "failed")
     assert (out / "09_broken.ipynb").read_text() == "previous good copy"
     assert (tmp_path / "failed" / "09_broken.ipynb").exists()
+
+
+def test_adjacent_stream_outputs_are_joined_whatever_the_chunking() -> None:
+    # The same prints, delivered in one message or in three, must normalise to the same bytes.
+    one = nbformat.v4.new_code_cell("print('a'); print('b')")
+    one.outputs = [nbformat.v4.new_output("stream", name="stdout", text="a\nb\nc\n")]
+    three = nbformat.v4.new_code_cell("print('a'); print('b')")
+    three.outputs = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in ("a\n", "b\n", "c\n")]
+    one.id = three.id = "same-cell"
+    mixed = nbformat.v4.new_code_cell("x")
+    mixed.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="a\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="warn\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="b\n"),
+    ]
+    nb_one, nb_three = nbformat.v4.new_notebook(cells=[one]), nbformat.v4.new_notebook(cells=[three])
+    assert nbformat.writes(execute.normalise(nb_one)) == nbformat.writes(execute.normalise(nb_three))
+    assert [o["text"] for o in execute.normalise(nbformat.v4.new_notebook(cells=[mixed])).cells[0].outputs] == ["a\n", "warn\n", "b\n"]

@@ -71,11 +71,29 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell.id = "injected-parameters"  # papermill gives it a random id on every run
         cell.metadata.pop("execution", None)
+        if cell.get("outputs"):
+            cell.outputs = coalesce_streams(cell.outputs)
         cell_pm = cell.metadata.get("papermill")
         if cell_pm is not None:
             for key in ("start_time", "end_time", "duration", "exception", "status"):
                 cell_pm.pop(key, None)
     return nb
+
+
+def coalesce_streams(outputs: list) -> list:
+    """Join adjacent stdout (or stderr) outputs into one.
+
+    How a kernel splits printed text into messages depends on timing, so under load the same
+    prints arrive as one output or several; joined, they give the same bytes every run.
+    """
+    merged: list = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if out.get("output_type") == "stream" and prev is not None and prev.get("output_type") == "stream" and prev.get("name") == out.get("name"):
+            prev["text"] = prev["text"] + out["text"]
+        else:
+            merged.append(copy.deepcopy(out))
+    return merged
 
 
 def _first_error(nb: nbformat.NotebookNode, source: Path) -> str:
