@@ -7,7 +7,11 @@ export PATH := $(BIN):$(PATH)
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: report test verify validate lock clean-venv
+.PHONY: help report preview test test-fast lint format verify validate benchmark lock clean-venv
+
+## help: list the targets
+help:
+	@grep -E '^## ' $(MAKEFILE_LIST) | sed 's/^## /  /'
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,9 +23,28 @@ report: $(VENV)/.installed
 	$(BIN)/dvc repro
 	@echo "Report: report/_output/poc1540-report.pdf"
 
-## test: the whole test suite
-test: $(VENV)/.installed
+## preview: re-render the PDF on every save of a .qmd (like quarto preview; Ctrl-C stops)
+preview: $(VENV)/.installed
+	$(BIN)/poc1540 preview
+
+## test: lint, then the whole test suite (unit tests and real end-to-end pipeline runs)
+test: $(VENV)/.installed lint
 	$(BIN)/python -m pytest
+
+## test-fast: the unit tier only (no full pipeline builds; about a minute)
+test-fast: $(VENV)/.installed
+	$(BIN)/python -m pytest -m "not slow"
+
+## lint: ruff (rules in pyproject.toml), the formatter's check and the import layers; changes nothing
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+## format: let ruff fix what it can and format the code
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 ## verify: rebuild from raw data in a temporary copy and compare with every committed output
 verify: $(VENV)/.installed
@@ -30,6 +53,10 @@ verify: $(VENV)/.installed
 ## validate: check data/raw against its schemas and the codebook, nothing else
 validate: $(VENV)/.installed
 	$(BIN)/poc1540 validate
+
+## benchmark: time the cold build, the no-op and the author's edit loops (prints figures)
+benchmark: $(VENV)/.installed
+	$(BIN)/python benchmarks/build_times.py
 
 ## lock: re-pin constraints.txt from a fresh resolve of pyproject.toml
 lock:

@@ -9,9 +9,8 @@ import numpy as np
 import pytest
 import yaml
 
-from poc1540.findings import merge
+from poc1540.findings import assemble, merge
 from poc1540.publish import record as findings
-from poc1540.findings import assemble
 
 
 def test_add_formats_and_echoes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,7 +16,21 @@ SANITIZE = Path(__file__).with_name("nbval_sanitize.cfg")
 
 
 def nbval(root: Path, *notebooks: Path):
-    cmd = [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-sanitize-with", str(SANITIZE), "-p", "no:cacheprovider", "-q", "-c", "/dev/null", "--rootdir", str(root)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--nbval-lax",
+        "--nbval-sanitize-with",
+        str(SANITIZE),
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "-c",
+        "/dev/null",
+        "--rootdir",
+        str(root),
+    ]
     return run([*cmd, *map(str, notebooks)], cwd=root, root=root, check=False)
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from poc1540.pipeline import execute
 from poc1540.core import paths
+from poc1540.pipeline import execute
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 STAGES = yaml.safe_load((paths.ROOT / "dvc.yaml").read_text())["stages"]

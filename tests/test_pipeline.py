@@ -45,7 +45,13 @@ def test_dag_runs_validate_prepare_chapters_findings_report_guard(built: Path) -
     edges = {(names[a], names[b]) for a, b in re.findall(r"(node\d+)-->(node\d+)", dag)}
     chapters = [s for s in stages[2:-3]]
     assert len(chapters) >= 6
-    for edge in (("validate", "prepare"), *(("prepare", c) for c in chapters), *((c, "findings") for c in chapters), ("findings", "report"), ("report", "guard")):
+    for edge in (
+        ("validate", "prepare"),
+        *(("prepare", c) for c in chapters),
+        *((c, "findings") for c in chapters),
+        ("findings", "report"),
+        ("report", "guard"),
+    ):
         assert edge in edges, edges
 
 

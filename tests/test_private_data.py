@@ -47,7 +47,9 @@ def point_manifest_at_private_survey(repo: Path, source: str) -> None:
     """Step 2 of the README's swap: the survey entry points at data/private/, the sample goes inactive."""
     manifest_path = repo / "data/raw/manifest.yaml"
     manifest = yaml.safe_load(manifest_path.read_text())
-    manifest["files"]["survey_responses.csv"].update(path="../private/survey_responses.csv", truth="real", source=source, snapshot="2020-11-30")
+    manifest["files"]["survey_responses.csv"].update(
+        path="../private/survey_responses.csv", truth="real", source=source, snapshot="2020-11-30"
+    )
     manifest["inactive"] = ["survey_responses.csv"]
     manifest_path.write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
 

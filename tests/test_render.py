@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from pdfcheck import pdf_text, struct_elements
 
+from pdfcheck import pdf_text, struct_elements
 from qmdrender import RenderError, render
 
 SVG = (
@@ -89,21 +89,13 @@ findings:
 
 def _png(path: Path, width: int = 24, height: int = 12) -> None:
     """A small RGB gradient PNG, written by hand (deterministic, no dependencies)."""
-    rows = b"".join(
-        b"\x00" + b"".join(bytes((x * 10 % 256, 120, y * 20 % 256)) for x in range(width))
-        for y in range(height)
-    )
+    rows = b"".join(b"\x00" + b"".join(bytes((x * 10 % 256, 120, y * 20 % 256)) for x in range(width)) for y in range(height))
 
     def chunk(tag: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    path.write_bytes(
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 def make_project(root: Path) -> Path:
@@ -118,8 +110,6 @@ def make_project(root: Path) -> Path:
     (report / "chapters" / "method.qmd").write_text(METHOD)
     (report / "_variables.yml").write_text(VARIABLES)
     return report / "index.qmd"
-
-
 
 
 @pytest.fixture(scope="module")
@@ -235,9 +225,7 @@ def test_html_is_self_contained_with_references(built):
     assert "Second callout text." in html and 'class="callout callout-note"' in html
     # every resource embedded; nothing to fetch
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
-    assert "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "").replace(
-        "http://www.w3.org/", ""
-    )
+    assert "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "").replace("http://www.w3.org/", "")
     assert html.count("data:image/") >= 2 or "<svg" in html
 
 
@@ -323,7 +311,7 @@ def test_a_cross_reference_at_the_start_of_a_line_stays_a_reference(tmp_path):
     fig.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>')
     qmd = tmp_path / "doc.qmd"
     qmd.write_text(
-        "---\ntitle: T\n---\n\n![A square](fig.svg){#fig-sq fig-alt=\"A black square\"}\n\n"
+        '---\ntitle: T\n---\n\n![A square](fig.svg){#fig-sq fig-alt="A black square"}\n\n'
         "The gap between the two\n(@fig-sq) shows it, as @fig-sq does.\n"
     )
     out = render(qmd, tmp_path / "doc.pdf")

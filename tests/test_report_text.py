@@ -49,7 +49,9 @@ def test_the_report_has_prose_to_check() -> None:
 @pytest.mark.parametrize("qmd", QMD, ids=lambda p: p.relative_to(paths.REPORT).as_posix())
 def test_no_literal_statistic_in_prose(qmd: Path) -> None:
     found = literal_statistics(qmd.read_text(encoding="utf-8"))
-    assert not found, "\n".join(f"{qmd.relative_to(paths.ROOT)}:{n}: literal {lit!r}: use a {{{{< var ... >}}}} finding" for n, lit in found)
+    assert not found, "\n".join(
+        f"{qmd.relative_to(paths.ROOT)}:{n}: literal {lit!r}: use a {{{{< var ... >}}}} finding" for n, lit in found
+    )
 
 
 @pytest.mark.parametrize(
@@ -65,7 +67,7 @@ def test_the_check_catches_typed_numbers(prose: str) -> None:
     [
         "Resolution 1540 (2004) and resolutions 1673 (2006) and 2663 (2022).",
         "On {{< var coverage.snapshot_date >}}, {{< var coverage.share_with_poc >}} had one (@fig-coverage-timeline).",
-        "![Caption](../results/02_coverage/x2.svg){#fig-x fig-alt=\"{{< var fig.x.alt >}}\"}",
+        '![Caption](../results/02_coverage/x2.svg){#fig-x fig-alt="{{< var fig.x.alt >}}"}',
         "See `data/raw/poc_listing.csv` and @sec-methods.",
         "1. **First recommendation.** Text.",
         "the effective sample size $n(N - 1)/(N - n)$",

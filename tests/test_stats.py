@@ -15,9 +15,9 @@ import pytest
 import scipy.optimize
 import scipy.stats
 
+from poc1540.analysis import stats
 from poc1540.findings import merge
 from poc1540.publish import record as findings
-from poc1540.analysis import stats
 
 Z95 = 1.959963984540054  # the 97.5% point of the standard normal
 
@@ -245,7 +245,19 @@ def test_bad_confidence_is_refused() -> None:
 
 @pytest.mark.parametrize(
     "count, base, suppressed",
-    [(3, 60, True), (57, 60, True), (0, 60, False), (60, 60, False), (30, 60, False), (5, 60, False), (55, 60, False), (2, 4, True), (0, 4, True), (4, 4, True), (0, 0, True)],
+    [
+        (3, 60, True),
+        (57, 60, True),
+        (0, 60, False),
+        (60, 60, False),
+        (30, 60, False),
+        (5, 60, False),
+        (55, 60, False),
+        (2, 4, True),
+        (0, 4, True),
+        (4, 4, True),
+        (0, 0, True),
+    ],
 )
 def test_share_suppression(count: int, base: int, suppressed: bool) -> None:
     s = stats.share(count, base, population=123, confidence=0.95, min_cell=5)
@@ -271,7 +283,10 @@ def test_share_text_always_carries_count_and_base() -> None:
 def test_share_text_agrees_with_the_findings_recorder(tmp_path) -> None:
     fx = findings.Recorder("02_demo", directory=tmp_path, echo=False)
     for count, base in [(27, 66), (5, 40), (12, 97), (61, 123)]:
-        assert stats.share(count, base, population=None, confidence=0.95, min_cell=5).text() == (fx.add_listing_share(f"demo.s{count}", count, base) or fx.findings[f"demo.s{count}"]).text
+        assert (
+            stats.share(count, base, population=None, confidence=0.95, min_cell=5).text()
+            == (fx.add_listing_share(f"demo.s{count}", count, base) or fx.findings[f"demo.s{count}"]).text
+        )
 
 
 def test_min_cell_is_a_parameter() -> None:
@@ -345,7 +360,7 @@ def test_crosstab_of_a_tiny_dataset_is_safe() -> None:
     assert list(published.index) == ["hub", "post_office", "mixed", "Total"]
     assert list(published.columns) == ["Africa", "Asia", "Europe", "Total"]
     assert published.index.name == "role" and published.columns.name == "region"
-    assert (published.dtypes == object).all()
+    assert (published.dtypes == object).all()  # noqa: E721 (pandas dtypes, not types)
     assert published.loc["hub", "Africa"] == stats.SUPPRESSED
     assert published.loc["Total", "Total"] == 60  # totals are computed before suppression
     assert_safe(counts, published, 5, lp=True)
@@ -465,8 +480,12 @@ def test_spearman_on_pairwise_complete_cases() -> None:
 def test_record_top_names_only_published_items(tmp_path) -> None:
     from poc1540.publish.record import Recorder
 
-    frame = pd.DataFrame({"a": [True] * 3 + [False] * 27, "b": [True] * 12 + [False] * 18, "c": [True] * 20 + [False] * 10}).astype("boolean")
-    table = stats.share_table(frame, ["a", "b", "c"], population=None, labels={"a": "Alpha", "b": "Beta", "c": "Gamma"}, confidence=0.95, min_cell=5)
+    frame = pd.DataFrame({"a": [True] * 3 + [False] * 27, "b": [True] * 12 + [False] * 18, "c": [True] * 20 + [False] * 10}).astype(
+        "boolean"
+    )
+    table = stats.share_table(
+        frame, ["a", "b", "c"], population=None, labels={"a": "Alpha", "b": "Beta", "c": "Gamma"}, confidence=0.95, min_cell=5
+    )
     fx = Recorder("02_demo", directory=tmp_path, echo=False)
     fx.add_survey_top("demo.top", "demo.top_share", table)
     fx.add_survey_top("demo.last", "demo.last_share", table, from_end=True)

@@ -61,7 +61,9 @@ def test_verify_fails_and_names_a_hand_edited_finding(
     assert line.index("999 States") < line.index(original)  # committed text first, then rebuilt
 
 
-def test_an_earlier_rebuild_of_other_inputs_is_refused(verified: ForcedBuild, repo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_earlier_rebuild_of_other_inputs_is_refused(
+    verified: ForcedBuild, repo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     checkout = clone(repo_copy, tmp_path / "checkout")
     params = checkout / "params/coverage.yaml"
     params.write_text(params.read_text().replace("2018-08-31", "2019-08-31"))
@@ -71,7 +73,9 @@ def test_an_earlier_rebuild_of_other_inputs_is_refused(verified: ForcedBuild, re
     assert "made from other inputs" in err and "params/coverage.yaml" in err
 
 
-def test_verify_reports_a_failed_rebuild_without_a_traceback(clone_of_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_verify_reports_a_failed_rebuild_without_a_traceback(
+    clone_of_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A pipeline that cannot rebuild ends in its output tail and exit 1 (validation fails first: fast)."""
     survey = clone_of_copy / "data/raw/survey_responses.csv"
     lines = survey.read_text().split("\n")

@@ -144,13 +144,18 @@ def _render_pandoc(source: Path, output: Path, to: str, build: Path) -> Path:
         html = _pandoc(
             [
                 *common,
-                "-t", "html5",
+                "-t",
+                "html5",
                 "--standalone",
-                "--template", str(HTML_TEMPLATE),
-                "--css", str(HTML_CSS),
+                "--template",
+                str(HTML_TEMPLATE),
+                "--css",
+                str(HTML_CSS),
                 "--embed-resources",
-                "--resource-path", str(source.parent),
-                "--wrap", "none",
+                "--resource-path",
+                str(source.parent),
+                "--wrap",
+                "none",
             ],  # fmt: skip
             source,
             doc,
@@ -175,9 +180,7 @@ def _pandoc(args: list[str], source: Path, doc: Document) -> bytes:
     import pypandoc
 
     exe = pypandoc.get_pandoc_path()
-    proc = subprocess.run(
-        [exe, *args], cwd=source.parent, capture_output=True, env=_quiet_env(), check=False
-    )
+    proc = subprocess.run([exe, *args], cwd=source.parent, capture_output=True, env=_quiet_env(), check=False)
     if proc.returncode != 0:
         raise RenderError(_pandoc_message(proc.stderr.decode("utf-8", "replace"), doc))
     return proc.stdout
@@ -202,11 +205,7 @@ def _pandoc_message(stderr: str, doc: Document) -> str:
         for match in _TOKEN.finditer(msg):
             tok = match.group("tok") or match.group("quoted")
             pattern = re.compile(re.escape(tok) + r"(?![\w-])")
-            places = [
-                f"{_rel(line.file)}:{line.lineno}"
-                for line in doc.lines
-                if pattern.search(line.text)
-            ]
+            places = [f"{_rel(line.file)}:{line.lineno}" for line in doc.lines if pattern.search(line.text)]
             if places:
                 break
         where = ", ".join(dict.fromkeys(places)) if places else _rel(doc.source)
@@ -246,10 +245,7 @@ def _resolve_images(ast: dict, doc: Document) -> tuple[dict[str, str], Path]:
     for src in dict.fromkeys(srcs):
         where = ", ".join(doc.where(src)) or _rel(doc.source)
         if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", src) and not re.match(r"^[A-Za-z]:[\\/]", src):
-            raise RenderError(
-                f"{where}: image {src!r} is not a local file (remote resources are not "
-                "fetched: the build runs offline)"
-            )
+            raise RenderError(f"{where}: image {src!r} is not a local file (remote resources are not fetched: the build runs offline)")
         path = (doc.source.parent / src).resolve()
         if not path.is_file():
             raise RenderError(f"{where}: image not found: {src} (looked for {path})")
@@ -365,9 +361,7 @@ def _authors(value: Any, where: str) -> list[dict[str, str]]:
             raise RenderError(f"{where}: author entries must be names or mappings with a 'name'")
         name = item["name"]
         if isinstance(name, dict):  # Quarto: {given, family} or {literal}
-            name = name.get("literal") or " ".join(
-                str(name[k]) for k in ("given", "family") if name.get(k)
-            )
+            name = name.get("literal") or " ".join(str(name[k]) for k in ("given", "family") if name.get(k))
         entry = {"name": str(name)}
         affs = item.get("affiliations", item.get("affiliation"))
         if affs:
@@ -454,10 +448,7 @@ def _render_quarto(source: Path, output: Path, to: str, build: Path) -> Path:
         args += ["-M", "embed-resources:true"]
     proc = subprocess.run(args, cwd=source.parent, capture_output=True, check=False)
     if proc.returncode != 0:
-        raise RenderError(
-            f"quarto render failed on {_rel(source)}:\n"
-            + proc.stderr.decode("utf-8", "replace").strip()
-        )
+        raise RenderError(f"quarto render failed on {_rel(source)}:\n" + proc.stderr.decode("utf-8", "replace").strip())
     produced = _quarto_output(source, name)
     try:
         _write_atomic(output, produced.read_bytes())

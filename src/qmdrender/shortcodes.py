@@ -63,9 +63,7 @@ class Document:
 
     def where(self, needle: str) -> list[str]:
         """'file:line' of every expanded line containing `needle` (for error messages)."""
-        return [
-            f"{_show(line.file)}:{line.lineno}" for line in self.lines if needle in line.text
-        ]
+        return [f"{_show(line.file)}:{line.lineno}" for line in self.lines if needle in line.text]
 
     def origin(self, lineno: int) -> str | None:
         """'file:line' of line `lineno` (1-based) of :attr:`text`."""
@@ -209,8 +207,7 @@ class _Expander:
             found, value = lookup(self.variables(where, arg), arg)
             if not found:
                 raise RenderError(
-                    f"{where}: unknown variable '{arg}' in {{{{< var {arg} >}}}} "
-                    f"(not defined in {_show(self.variables_path)})"
+                    f"{where}: unknown variable '{arg}' in {{{{< var {arg} >}}}} (not defined in {_show(self.variables_path)})"
                 )
             return self._scalar(value, where, f"variable '{arg}'")
         if name == "meta":
@@ -235,10 +232,7 @@ class _Expander:
             return '\n```{=html}\n<div class="page-break"></div>\n```\n'
         if name == "include":
             raise RenderError(f"{where}: {{{{< include >}}}} must be on a line of its own")
-        raise RenderError(
-            f"{where}: unsupported shortcode {{{{< {body} >}}}} "
-            "(supported: include, var, meta, pagebreak)"
-        )
+        raise RenderError(f"{where}: unsupported shortcode {{{{< {body} >}}}} (supported: include, var, meta, pagebreak)")
 
     @staticmethod
     def _scalar(value: Any, where: str, what: str) -> str:
@@ -246,8 +240,7 @@ class _Expander:
             raise RenderError(f"{where}: {what} is empty (null)")
         if isinstance(value, (dict, list)):
             raise RenderError(
-                f"{where}: {what} is a {'mapping' if isinstance(value, dict) else 'list'}, "
-                "not a single value; use a longer dotted key"
+                f"{where}: {what} is a {'mapping' if isinstance(value, dict) else 'list'}, not a single value; use a longer dotted key"
             )
         return format_value(value)
 
@@ -277,9 +270,7 @@ class _Expander:
         return node
 
     # -- body ----------------------------------------------------------------------------
-    def expand_file(
-        self, path: Path, lines: list[str], first_line: int, stack: tuple[Path, ...]
-    ) -> list[SourceLine]:
+    def expand_file(self, path: Path, lines: list[str], first_line: int, stack: tuple[Path, ...]) -> list[SourceLine]:
         out: list[SourceLine] = []
         fence: str | None = None  # the open fence, when inside a fenced code block
         verbatim = False  # inside a code block marked shortcodes=false
@@ -306,8 +297,7 @@ class _Expander:
                     raise RenderError(f"{where}: include cycle: {chain}")
                 if not target.is_file():
                     raise RenderError(
-                        f"{where}: included file not found: {_show(target)} "
-                        f"(in {{{{< include {inc.group('arg').strip()} >}}}})"
+                        f"{where}: included file not found: {_show(target)} (in {{{{< include {inc.group('arg').strip()} >}}}})"
                     )
                 content = target.read_text(encoding="utf-8").splitlines()
                 out.extend(self.expand_file(target, content, 1, (*stack, path)))

@@ -199,10 +199,7 @@ class Share:
         if self.suppressed:
             return suppressed_text(self.min_cell)
         level = f"{100.0 * self.confidence:g}%"
-        return (
-            f"{_pct(self.count / self.base)} ({self.count} of {self.base}; "
-            f"{level} CI {_pct(self.low)} to {_pct(self.high)})"
-        )
+        return f"{_pct(self.count / self.base)} ({self.count} of {self.base}; {level} CI {_pct(self.low)} to {_pct(self.high)})"
 
 
 def share(count: int, base: int, *, population: int | None, confidence: float, min_cell: int) -> Share:
@@ -325,6 +322,7 @@ def _protect(values: np.ndarray, lines: Sequence[_Line], min_cell: int, *, closu
 
     def pick(line: _Line) -> int:
         """The entry to suppress next in ``line``: smallest non-zero published cell, else the total."""
+
         def crossing(k: int) -> int:
             return 0 if any(mask[[*o.members, o.total]].any() for o in lines_of[k] if o is not line) else 1
 

@@ -18,4 +18,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     from poc1540.review import verify
 
-    return verify.main_verify(paths.ROOT, workdir=Path(args.workdir) if args.workdir else None, rebuilt=Path(args.rebuilt) if args.rebuilt else None)
+    return verify.main_verify(
+        paths.ROOT, workdir=Path(args.workdir) if args.workdir else None, rebuilt=Path(args.rebuilt) if args.rebuilt else None
+    )

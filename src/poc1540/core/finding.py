@@ -43,5 +43,3 @@ def format_value(value: Any, unit: str) -> str:
     if isinstance(value, float):
         return f"{value:.2f}"
     return str(value)
-
-

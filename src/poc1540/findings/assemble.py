@@ -24,8 +24,23 @@ from poc1540.core.finding import Finding
 from poc1540.findings import merge
 
 GENERATED = paths.REPORT / "_generated"
-KEY_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "papermill", "dvc", "pandera", "typst", "pypandoc_binary")
-TRUTH_WORDS = {"synthetic": "synthetic (generated, not collected)", "illustrative": "illustrative (calibrated to published counts, not the Committee's per-State record)"}
+KEY_PACKAGES = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "matplotlib",
+    "seaborn",
+    "papermill",
+    "dvc",
+    "pandera",
+    "typst",
+    "pypandoc_binary",
+)
+TRUTH_WORDS = {
+    "synthetic": "synthetic (generated, not collected)",
+    "illustrative": "illustrative (calibrated to published counts, not the Committee's per-State record)",
+}
 
 
 def placeholder_inputs(manifest: dict[str, Any]) -> dict[str, list[str]]:
@@ -43,7 +58,7 @@ def data_notice(manifest: dict[str, Any]) -> str:
     if not placeholders:
         return "All inputs of this edition are real data; their sources are listed in the data appendix.\n"
     lines = [
-        "::: {.callout-important title=\"Not the study's data\"}",
+        '::: {.callout-important title="Not the study\'s data"}',
         "This edition is built from placeholder inputs, so its findings illustrate the method and "
         "must not be cited as results of the survey:",
         "",
@@ -93,7 +108,10 @@ def findings_register(items: list[Finding], ids: dict[tuple[str, int], str] | No
         anchor = ids.get((f.notebook, f.cell)) if f.cell is not None else None
         where = f"[{label}](notebooks/{f.notebook}.html" + (f"#cell-id={anchor})" if anchor else ")")
         rows.append(f"| `{f.key}` | {_md_cell(f.text)} | {_md_cell(f.unit)} | {where} |")
-    return "\n".join(rows) + "\n\n: Findings register: every number in the text, with the notebook cell that computed it {#tbl-findings-register}\n"
+    return (
+        "\n".join(rows)
+        + "\n\n: Findings register: every number in the text, with the notebook cell that computed it {#tbl-findings-register}\n"
+    )
 
 
 def validation_notes(receipt: dict[str, Any]) -> str:
@@ -103,7 +121,9 @@ def validation_notes(receipt: dict[str, Any]) -> str:
         return "The validator reported no warnings for this edition's inputs.\n"
     lines = ["The validator reported these warnings, which did not stop the build:", ""]
     for w in warnings:
-        where = w["file"] + (f", row {w['row']}" if w.get("row") is not None else "") + (f", column `{w['column']}`" if w.get("column") else "")
+        where = (
+            w["file"] + (f", row {w['row']}" if w.get("row") is not None else "") + (f", column `{w['column']}`" if w.get("column") else "")
+        )
         lines.append(f"- {where}: {_md_cell(w['rule'])}.")
     return "\n".join(lines) + "\n"
 
@@ -129,7 +149,9 @@ def provenance(receipt: dict[str, Any], params_dir: Path = paths.PARAMS) -> str:
     return "\n".join(rows)
 
 
-def variables(items: list[Finding], figures: dict[str, dict[str, str]], manifest: dict[str, Any], report_params: dict[str, Any]) -> dict[str, Any]:
+def variables(
+    items: list[Finding], figures: dict[str, dict[str, str]], manifest: dict[str, Any], report_params: dict[str, Any]
+) -> dict[str, Any]:
     """The report's Quarto variables: findings' texts, figure alt texts, edition metadata."""
     flat: dict[str, Any] = {f.key: f.text for f in items}
     for name, fig in figures.items():

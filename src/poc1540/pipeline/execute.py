@@ -89,7 +89,12 @@ def coalesce_streams(outputs: list) -> list:
     merged: list = []
     for out in outputs:
         prev = merged[-1] if merged else None
-        if out.get("output_type") == "stream" and prev is not None and prev.get("output_type") == "stream" and prev.get("name") == out.get("name"):
+        if (
+            out.get("output_type") == "stream"
+            and prev is not None
+            and prev.get("output_type") == "stream"
+            and prev.get("name") == out.get("name")
+        ):
             prev["text"] = prev["text"] + out["text"]
         else:
             merged.append(copy.deepcopy(out))
@@ -130,7 +135,9 @@ def run(notebook: Path, params_files: list[Path], output_dir: Path | None = None
         )
     except papermill.PapermillExecutionError:
         nb = nbformat.read(scratch, as_version=4)
-        raise ExecutionError(f"{paths.relative(notebook)} failed in {_first_error(nb, notebook)}; the executed copy is at {paths.relative(scratch)}") from None
+        raise ExecutionError(
+            f"{paths.relative(notebook)} failed in {_first_error(nb, notebook)}; the executed copy is at {paths.relative(scratch)}"
+        ) from None
     scratch.unlink(missing_ok=True)
     nb = normalise(executed)
     target = Path(output_dir or paths.chapter_results(notebook.stem)) / notebook.name

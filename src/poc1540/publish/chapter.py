@@ -25,8 +25,6 @@ from poc1540.publish import figures
 from poc1540.publish.record import Recorder
 
 
-
-
 def notebook_name() -> str:
     """The running notebook's stem, e.g. ``05_support``."""
     name = os.environ.get(paths.NOTEBOOK_ENV) or Path(os.environ.get("JPY_SESSION_NAME", "")).stem

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import json
 import math
-import re
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -22,6 +21,7 @@ import pandas as pd
 from poc1540.analysis import stats
 from poc1540.core import atomic, paths
 from poc1540.core.finding import KEY, Finding, FindingsError, format_value
+
 
 def long_date(date: Any) -> str:
     """A date as the report prints it: '31 August 2020'."""
@@ -126,7 +126,15 @@ class Recorder:
         self.add(key, value, "percent", text=row["text_ci"] if with_ci else row["text"], **extra)
 
     def add_survey_top(
-        self, label_key: str, share_key: str, table: pd.DataFrame, *, rank: int = 0, from_end: bool = False, with_ci: bool = False, label: Any = None
+        self,
+        label_key: str,
+        share_key: str,
+        table: pd.DataFrame,
+        *,
+        rank: int = 0,
+        from_end: bool = False,
+        with_ci: bool = False,
+        label: Any = None,
     ) -> None:
         """Record the label and share of the ``rank``-th published row of a ``share_table``.
 

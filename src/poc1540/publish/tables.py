@@ -17,7 +17,11 @@ def to_markdown(table: pd.DataFrame, index: bool = True) -> str:
     frame = table.reset_index() if index else table
     frame = frame.astype(object).where(frame.notna(), "")
     header = "| " + " | ".join(str(c) for c in frame.columns) + " |"
-    align = "|" + "|".join("--:" if pd.api.types.is_numeric_dtype(table.reset_index()[c] if index else table[c]) else ":--" for c in frame.columns) + "|"
+    align = (
+        "|"
+        + "|".join("--:" if pd.api.types.is_numeric_dtype(table.reset_index()[c] if index else table[c]) else ":--" for c in frame.columns)
+        + "|"
+    )
     rows = ["| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |" for row in frame.itertuples(index=False)]
     return "\n".join([header, align, *rows]) + "\n"
 

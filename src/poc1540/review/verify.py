@@ -29,8 +29,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from poc1540.review import diff
 from poc1540.core import paths
+from poc1540.review import diff
 
 SHORT = 12  # hex digits of sha256 shown: enough to tell files apart at a glance
 TAIL = 40  # lines of a failed `dvc repro` shown to the user
@@ -207,7 +207,9 @@ def _ignored(root: Path, names: list[str]) -> set[str]:
     """Which of ``names`` git ignores in ``root`` (renderer scratch files inside an out dir, say)."""
     if not names:
         return set()
-    proc = subprocess.run(["git", "check-ignore", "--no-index", "--stdin", "-z"], cwd=root, input="\0".join(names), capture_output=True, text=True)
+    proc = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--stdin", "-z"], cwd=root, input="\0".join(names), capture_output=True, text=True
+    )
     return {n for n in proc.stdout.split("\0") if n}
 
 
