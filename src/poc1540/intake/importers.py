@@ -58,7 +58,8 @@ import yaml
 
 from poc1540.core import atomic, paths
 from poc1540.intake import countries, schemas
-from poc1540.intake.validate import Problem, problems_from_schema
+from poc1540.core.problems import Problem
+from poc1540.intake.validate import problems_from_schema
 
 #: format name -> (export family, file kind)
 FORMATS: dict[str, tuple[str, str]] = {
