@@ -19,6 +19,7 @@ import yaml
 
 from poc1540.core import atomic, paths
 from poc1540.core import manifest as manifest_module
+from poc1540.core.codebook import Codebook, CodebookError
 from poc1540.core.problems import CHUNK_ROWS, CsvError, Problem, cap, iter_csv_text, read_csv_text
 from poc1540.intake import countries, schemas
 
@@ -87,7 +88,7 @@ def _from_failures(failures: pd.DataFrame, df: pd.DataFrame, shown: str, fix: st
 
 
 def load_yaml(path: Path, shown: str) -> tuple[Any, list[Problem]]:
-    """Parse a YAML file, or say where it is broken."""
+    """Parse a YAML file (the manifest; the codebook is read by :class:`Codebook`), or say where it is broken."""
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8")), []
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -297,8 +298,12 @@ def validate_all(raw_dir: Path = paths.DATA_RAW) -> Result:
     if cb_name is None:
         result.problems.append(Problem(manifest_shown, "names no file with schema 'codebook'"))
         return result
-    codebook, probs = load_yaml(manifest_module.location(cb_name, manifest["files"][cb_name], raw_dir), shown(cb_name))
-    probs = probs or check_codebook(codebook, shown(cb_name))
+    try:
+        codebook = Codebook.load(manifest_module.location(cb_name, manifest["files"][cb_name], raw_dir))
+    except CodebookError as exc:
+        result.problems.append(Problem(shown(cb_name), exc.rule))
+        return result
+    probs = check_codebook(codebook.raw, shown(cb_name))
     result.problems += probs
     if probs:
         return result
@@ -308,7 +313,7 @@ def validate_all(raw_dir: Path = paths.DATA_RAW) -> Result:
         result.problems.append(Problem(manifest_shown, "names no file with schema 'survey_responses'"))
         return result
     result.problems += survey_problems(
-        manifest_module.location(name, manifest["files"][name], raw_dir), shown(name), codebook, members, frames.get("poc_listing"), codebook_shown=shown(cb_name)
+        manifest_module.location(name, manifest["files"][name], raw_dir), shown(name), codebook.raw, members, frames.get("poc_listing"), codebook_shown=shown(cb_name)
     )
     return result
 
