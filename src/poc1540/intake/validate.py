@@ -162,11 +162,16 @@ def survey_problems(
     listing: pd.DataFrame | None,
     *,
     codebook_shown: str,
-    nonresponse_warning: float = NONRESPONSE_WARNING,
+    nonresponse_warning: float,
     chunk_rows: int = CHUNK_ROWS,
 ) -> list[Problem]:
     """Check the survey file chunk by chunk: schema errors, duplicate ids across the whole file,
-    and warnings (unknown columns, States without a POC, high item non-response)."""
+    and warnings (unknown columns, States without a POC, high item non-response).
+
+    ``nonresponse_warning`` is the share of empty answers in a column above which to warn: a
+    policy value, so the caller states it (:func:`validate_all` passes :data:`NONRESPONSE_WARNING`).
+    ``chunk_rows`` only bounds memory; it changes no result.
+    """
     schema = schemas.survey_responses(codebook, members)
     key = next(q["id"] for q in codebook["questions"] if q["type"] == "key")
     known = set(schemas.survey_columns(codebook))
@@ -313,7 +318,8 @@ def validate_all(raw_dir: Path = paths.DATA_RAW) -> Result:
         result.problems.append(Problem(manifest_shown, "names no file with schema 'survey_responses'"))
         return result
     result.problems += survey_problems(
-        manifest_module.location(name, manifest["files"][name], raw_dir), shown(name), codebook.raw, members, frames.get("poc_listing"), codebook_shown=shown(cb_name)
+        manifest_module.location(name, manifest["files"][name], raw_dir), shown(name), codebook.raw, members, frames.get("poc_listing"),
+        codebook_shown=shown(cb_name), nonresponse_warning=NONRESPONSE_WARNING,
     )
     return result
 
