@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from poc1540.core import paths
+from poc1540.core.codebook import Codebook
 from poc1540.placeholder import reference_data, synthetic
 
 REFERENCE_FILES = ["member_states.csv", "national_reports.csv", "poc_listing.csv", "action_plans.csv"]
@@ -23,7 +24,7 @@ def read(path) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def codebook() -> dict:
-    return synthetic.load_codebook(paths.CODEBOOK)
+    return Codebook.load(paths.CODEBOOK).raw
 
 
 @pytest.fixture(scope="module")

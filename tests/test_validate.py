@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from poc1540 import cli
+from poc1540.core.problems import Problem
 from poc1540.intake import validate
 
 
@@ -19,11 +20,11 @@ def edit_csv(path: Path, row: int, column: str, value: str) -> None:
     df.to_csv(path, index=False, lineterminator="\n")
 
 
-def errors(raw: Path) -> list[validate.Problem]:
+def errors(raw: Path) -> list[Problem]:
     return validate.validate_all(raw).errors
 
 
-def only(problems: list[validate.Problem]) -> validate.Problem:
+def only(problems: list[Problem]) -> Problem:
     assert len(problems) == 1, "\n".join(map(str, problems))
     return problems[0]
 

@@ -1,4 +1,10 @@
-"""The survey codebook: questions, answer options and their labels, in instrument order."""
+"""The survey codebook: questions, answer options and their labels, in instrument order.
+
+:meth:`Codebook.load` is the one place ``survey_codebook.yaml`` is read (the validator, the
+importers, the prepare stage and the synthetic generator all go through it). Its structure is
+checked by the validator (:func:`poc1540.intake.validate.check_codebook`), not here: loading only
+fails when the file cannot be read or parsed at all.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,20 @@ import pandas as pd
 import yaml
 
 from poc1540.core import paths
+from poc1540.errors import UserError
+
+
+class CodebookError(UserError):
+    """The codebook file is missing or is not YAML.
+
+    ``shown`` is the file as shown to users and ``rule`` what is wrong with it, so that the
+    validator and the importers can report it as a Problem of that file.
+    """
+
+    def __init__(self, shown: str, rule: str):
+        super().__init__(f"{shown} {rule}")
+        self.shown = shown
+        self.rule = rule
 
 
 @dataclass(frozen=True)
@@ -20,7 +40,18 @@ class Codebook:
 
     @classmethod
     def load(cls, path: Path = paths.CODEBOOK) -> "Codebook":
-        return cls(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+        """Read the codebook file; :class:`CodebookError` if it is missing, unreadable or not YAML."""
+        shown = paths.relative(path)
+        try:
+            # the pure-Python loader, not libyaml: its syntax errors are the ones the validator has always shown
+            raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise CodebookError(shown, "does not exist") from None
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise CodebookError(shown, f"is not valid YAML: {exc}".replace("\n", " ")) from None
+        except OSError as exc:
+            raise CodebookError(shown, f"cannot be read: {exc.strerror or exc}") from None
+        return cls(raw)
 
     def question(self, qid: str) -> dict[str, Any]:
         for q in self.raw["questions"]:

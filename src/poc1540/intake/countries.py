@@ -8,7 +8,7 @@ the table is read here with every cell as text. The UN Member States themselves 
 project's reference table ``data/raw/member_states.csv``: a name that resolves to a State outside
 it (an observer State, a territory) is refused with the reason.
 
-Used by the survey importers and meant for the listing importer too.
+Used by the survey importers, the listing importer and the validator.
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from poc1540.core import atomic, paths
+from poc1540.core.problems import CsvError, Problem, iter_csv_text
 from poc1540.intake import countries
-from poc1540.intake.validate import CsvError, Problem, iter_csv_text
 
 COUNTRY_COLUMNS = ("iso3", "country", "state", "member state", "member_state", "name")
 DATE_COLUMNS = ("appointed_on", "date", "poc since", "appointed", "date of notification")

@@ -1,6 +1,6 @@
 """Pandera schemas for every raw file, built from the codebook and the reference data.
 
-Raw CSVs are read as text (see ``rawio``) so a bad value is reported exactly as the file has it;
+Raw CSVs are read as text (see :mod:`poc1540.core.problems`) so a bad value is reported exactly as the file has it;
 each check carries an ``error`` string that is the rule shown to the user.
 
 Why pandera rather than frictionless: the checks run on the same pandas frames the notebooks

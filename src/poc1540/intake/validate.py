@@ -7,11 +7,8 @@ are printed and recorded in the receipt, which the report's methods appendix rea
 
 from __future__ import annotations
 
-import codecs
-import csv
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,43 +18,15 @@ import pandera.pandas as pa
 import yaml
 
 from poc1540.core import atomic, paths
-from poc1540.intake import countries, schemas
 from poc1540.core import manifest as manifest_module
+from poc1540.core.codebook import Codebook, CodebookError
+from poc1540.core.problems import CHUNK_ROWS, CsvError, Problem, cap, iter_csv_text, read_csv_text
+from poc1540.intake import countries, schemas
 
 TRUTH_VALUES = ("real", "illustrative", "synthetic")
 MANIFEST_FIELDS = ("title", "truth", "source", "snapshot", "licence", "schema")
-CHUNK_ROWS = 100_000  # survey rows validated at a time: memory stays bounded for any file size
-MAX_PER_RULE = 50  # problems listed per file, column and rule; the rest are counted
-BLOCK = 1 << 20
 NONRESPONSE_WARNING = 0.2  # share of empty answers in a survey column above which to warn
 QUESTION_TYPES = ("key", "country", "date", "single", "ordinal", "scale", "multi", "likert", "text")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with one raw file."""
-
-    file: str
-    rule: str
-    row: int | None = None
-    column: str | None = None
-    value: str | None = None
-    fix: str = ""
-    severity: str = "error"
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f", row {self.row}"
-        if self.column:
-            where += f", column '{self.column}'"
-        text = f"{self.severity.upper()}: {where}"
-        if self.value is not None:
-            text += f": value {self.value!r}"
-        text += f" {self.rule}"
-        if self.fix:
-            text += f". Fix: {self.fix}"
-        return text
 
 
 @dataclass
@@ -83,97 +52,6 @@ class Result:
 def sha256(path: Path) -> str:
     """Content hash of a file, for the receipt and the provenance appendix."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def _precheck(path: Path, shown: str) -> list[Problem]:
-    """Problems visible before parsing: empty, not a CSV, not UTF-8, wrong delimiter, no data.
-
-    Reads the file in blocks, so a large file is never held in memory whole.
-    """
-    with open(path, "rb") as fh:
-        head = fh.read(BLOCK)
-    if not head.strip():
-        return [Problem(shown, "is empty: expected a header row and data rows", fix="export the file again")]
-    if head.startswith(b"PK\x03\x04"):
-        return [Problem(shown, "is an Excel workbook, not a CSV file", fix="import it with 'poc1540 import --format qualtrics-xlsx' (or surveymonkey-xlsx), which writes the tidy CSV")]
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    offset = lines = 0
-    with open(path, "rb") as fh:
-        while block := fh.read(BLOCK):
-            try:
-                decoder.decode(block)
-            except UnicodeDecodeError as exc:
-                bad = offset + exc.start
-                with open(path, "rb") as again:
-                    before = again.read(bad + 1)
-                line = before[:bad].count(b"\n") + 1
-                return [
-                    Problem(
-                        shown,
-                        f"is not valid UTF-8 (byte 0x{before[bad]:02x} on line {line})",
-                        row=line,
-                        fix="save the file as UTF-8 (CSV UTF-8 in Excel), or import it with 'poc1540 import --encoding cp1252', which converts it",
-                    )
-                ]
-            lines += block.count(b"\n")
-            offset += len(block)
-    header = head.decode("utf-8-sig", errors="replace").splitlines()[0]
-    if "," not in header and ";" in header:
-        return [Problem(shown, "uses ';' as delimiter; a comma is expected", row=1, fix="export as comma-separated CSV")]
-    if len([ln for ln in head.decode("utf-8-sig", errors="replace").splitlines() if ln.strip()]) < 2:
-        return [Problem(shown, "has a header row but no data rows", fix="export the file again with its data")]
-    return []
-
-
-def iter_csv_text(path: Path, shown: str, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
-    """Read a CSV in chunks with every cell as text; the index counts rows across chunks.
-
-    Raises ``CsvError`` (a Problem) when the file cannot be parsed.
-    """
-    problems = _precheck(path, shown)
-    if problems:
-        raise CsvError(problems[0])
-    reader = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig", chunksize=chunk_rows)
-    try:
-        for chunk in reader:
-            chunk.columns = [c.strip() for c in chunk.columns]
-            yield chunk
-    except (pd.errors.ParserError, csv.Error) as exc:
-        raise CsvError(Problem(shown, f"cannot be parsed as CSV: {exc}", fix="check quoting (an unclosed quote often means the file was cut short) and the delimiter (a comma)")) from None
-
-
-class CsvError(Exception):
-    """A CSV file that cannot be read; carries the Problem to report."""
-
-    def __init__(self, problem: Problem):
-        super().__init__(str(problem))
-        self.problem = problem
-
-
-def read_csv_text(path: Path, shown: str) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read a (small) CSV whole, every cell as text, or explain why it cannot be read."""
-    try:
-        chunks = list(iter_csv_text(path, shown))
-    except CsvError as exc:
-        return None, [exc.problem]
-    return pd.concat(chunks), []
-
-
-def cap(problems: list[Problem], most: int = MAX_PER_RULE) -> list[Problem]:
-    """Keep the first ``most`` problems of each kind (file, column, rule) and count the rest."""
-    kept: list[Problem] = []
-    extra: dict[tuple, int] = {}
-    seen: dict[tuple, int] = {}
-    for p in problems:
-        kind = (p.file, p.column, p.rule, p.severity)
-        seen[kind] = seen.get(kind, 0) + 1
-        if seen[kind] <= most:
-            kept.append(p)
-        else:
-            extra[kind] = extra.get(kind, 0) + 1
-    for (file, column, rule, severity), count in extra.items():
-        kept.append(Problem(file, f"... and {count:,} more rows break the same rule ({rule})", column=column, severity=severity))
-    return kept
 
 
 def problems_from_schema(schema: pa.DataFrameSchema, df: pd.DataFrame, shown: str, fix: str = "") -> list[Problem]:
@@ -210,7 +88,7 @@ def _from_failures(failures: pd.DataFrame, df: pd.DataFrame, shown: str, fix: st
 
 
 def load_yaml(path: Path, shown: str) -> tuple[Any, list[Problem]]:
-    """Parse a YAML file, or say where it is broken."""
+    """Parse a YAML file (the manifest; the codebook is read by :class:`Codebook`), or say where it is broken."""
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8")), []
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -284,11 +162,16 @@ def survey_problems(
     listing: pd.DataFrame | None,
     *,
     codebook_shown: str,
-    nonresponse_warning: float = NONRESPONSE_WARNING,
+    nonresponse_warning: float,
     chunk_rows: int = CHUNK_ROWS,
 ) -> list[Problem]:
     """Check the survey file chunk by chunk: schema errors, duplicate ids across the whole file,
-    and warnings (unknown columns, States without a POC, high item non-response)."""
+    and warnings (unknown columns, States without a POC, high item non-response).
+
+    ``nonresponse_warning`` is the share of empty answers in a column above which to warn: a
+    policy value, so the caller states it (:func:`validate_all` passes :data:`NONRESPONSE_WARNING`).
+    ``chunk_rows`` only bounds memory; it changes no result.
+    """
     schema = schemas.survey_responses(codebook, members)
     key = next(q["id"] for q in codebook["questions"] if q["type"] == "key")
     known = set(schemas.survey_columns(codebook))
@@ -420,8 +303,12 @@ def validate_all(raw_dir: Path = paths.DATA_RAW) -> Result:
     if cb_name is None:
         result.problems.append(Problem(manifest_shown, "names no file with schema 'codebook'"))
         return result
-    codebook, probs = load_yaml(manifest_module.location(cb_name, manifest["files"][cb_name], raw_dir), shown(cb_name))
-    probs = probs or check_codebook(codebook, shown(cb_name))
+    try:
+        codebook = Codebook.load(manifest_module.location(cb_name, manifest["files"][cb_name], raw_dir))
+    except CodebookError as exc:
+        result.problems.append(Problem(shown(cb_name), exc.rule))
+        return result
+    probs = check_codebook(codebook.raw, shown(cb_name))
     result.problems += probs
     if probs:
         return result
@@ -431,7 +318,8 @@ def validate_all(raw_dir: Path = paths.DATA_RAW) -> Result:
         result.problems.append(Problem(manifest_shown, "names no file with schema 'survey_responses'"))
         return result
     result.problems += survey_problems(
-        manifest_module.location(name, manifest["files"][name], raw_dir), shown(name), codebook, members, frames.get("poc_listing"), codebook_shown=shown(cb_name)
+        manifest_module.location(name, manifest["files"][name], raw_dir), shown(name), codebook.raw, members, frames.get("poc_listing"),
+        codebook_shown=shown(cb_name), nonresponse_warning=NONRESPONSE_WARNING,
     )
     return result
 

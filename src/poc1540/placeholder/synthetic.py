@@ -39,8 +39,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from poc1540.core.codebook import Codebook
 from poc1540.placeholder.reference_data import REGIONAL_GROUPS, write_csv_atomic
 
 SEED = 20200901
@@ -128,12 +128,6 @@ _OTHER_TEXTS = (
 
 def _logistic(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
-
-
-def load_codebook(path: Path) -> dict:
-    """Read the survey codebook (YAML) into a dict."""
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
 
 
 def response_columns(codebook: dict) -> list[str]:
@@ -331,7 +325,7 @@ def write_synthetic_survey(out_dir: Path, codebook: Path, listing: Path, seed: i
     written to a temporary name and renamed. Same seed and inputs, same bytes. Returns the path.
     """
     out_dir = Path(out_dir)
-    cb = load_codebook(Path(codebook))
+    cb = Codebook.load(Path(codebook)).raw
     lst = pd.read_csv(listing, dtype=str, keep_default_na=False, encoding="utf-8")
     df = synthetic_survey(cb, lst, seed)
     path = out_dir / "survey_responses.csv"
