@@ -75,7 +75,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _guard(args: argparse.Namespace) -> int:
-    from poc1540.guard import audit as confidentiality
+    from poc1540.guard import command as confidentiality
 
     return confidentiality.run(args)
 
@@ -151,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("rev2", nargs="?")
     p.set_defaults(func=_diff)
 
-    from poc1540.guard import audit as confidentiality  # light: yaml, paths, manifest
+    from poc1540.guard import command as confidentiality  # light: yaml, paths, manifest
 
     p = confidentiality.add_arguments(sub.add_parser("guard", help="fail if any published output could reveal a respondent"))
     p.set_defaults(func=_guard)
