@@ -2,26 +2,45 @@
 
 The committed outputs are copied into a scratch root (as ``POC1540_ROOT`` would point at it);
 every planted leak must be reported under its rule and in its file, and nothing else may change.
-Only one scan reads the real 17-page PDF (pypdf takes a few seconds); the other copies carry a
-tiny PDF rendered with Typst.
+Only one scan reads the real 17-page PDF; the other copies carry a tiny PDF rendered with Typst
+that has the report's top-level headings (as the copy's HTML report lists them).
 """
 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from poc1540.guard import audit as confidentiality
-from poc1540.core import manifest, paths
-from poc1540.guard.audit import OPEN_TEXT, PER_STATE, RESPONDENT_ID, RESPONDENT_ROWS, SMALL_CELL, SURVEY_SCOPE, Leak
+from poc1540.core import manifest, params, paths
+from poc1540.errors import UserError
+from poc1540.guard import command
+from poc1540.guard.audit import audit, scan
+from poc1540.guard.model import (
+    MIN_OPEN_TEXT,
+    OPEN_TEXT,
+    PER_STATE,
+    RECEIPT,
+    RESPONDENT_ID,
+    RESPONDENT_ROWS,
+    SMALL_CELL,
+    SURVEY_SCOPE,
+    Audit,
+    Leak,
+)
 
 PUBLISHED = ["results", "report/_output", "report/_variables.yml", "report/_generated", "data/raw", "params"]
 PDF = "report/_output/poc1540-report.pdf"
+HTML = "report/_output/poc1540-report.html"
+#: The parameters the guard stage runs with (the command reads them; audit and scan are given them).
+MIN_CELL = params.value("common", "min_cell_size")
+STATE_LEVEL = params.value("guard", "state_level_results")
 #: A true leak found by the guard and reported upstream: notebook 06 publishes the "Not applicable"
 #: and "Skipped" counts per challenge unsuppressed (1 to 4 respondents in several cells).
 KNOWN_LEAK = "results/06_challenges/challenge_bases."
@@ -35,24 +54,42 @@ def copy_published(root: Path) -> Path:
             shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".*"))
         else:
             shutil.copy2(src, dst)
-    (root / confidentiality.RECEIPT).unlink(missing_ok=True)
+    (root / RECEIPT).unlink(missing_ok=True)
     return root
 
 
-def tiny_pdf(target: Path, survey_text: str = "Nothing to see.", appendix_text: str = "Sources.", headings: bool = True) -> Path:
-    """A small PDF with the report's chapter headings (or none), rendered with Typst."""
+def report_headings(root: Path) -> list[tuple[str, str]]:
+    """(number, title) of each top-level heading of the HTML report in ``root``, in order."""
+    found = []
+    for attrs, inner in re.findall(r"<h1([^>]*)>(.*?)</h1>", (root / HTML).read_text(encoding="utf-8"), flags=re.DOTALL):
+        if 'class="title"' in attrs:
+            continue
+        number = re.search(r'<span class="header-section-number">([^<]*)</span>', inner)
+        title = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r'<span class="header-section-number">[^<]*</span>', "", inner))).split())
+        found.append((number.group(1) if number else "", title))
+    return found
+
+
+def tiny_pdf(target: Path, survey_text: str = "Nothing to see.", appendix_text: str = "Sources.", omit: tuple[str, ...] = (), extra: dict[str, str] | None = None) -> Path:
+    """A small PDF with the top-level headings of the HTML report beside it, rendered with Typst.
+
+    ``survey_text`` goes under "Who answered", ``appendix_text`` under "Methods and data",
+    ``extra`` maps other titles to their text; ``omit`` leaves headings out.
+    """
     import typst
 
-    def h(title: str) -> str:
-        return f"= {title}" if headings else title
-
+    texts = {"Who answered": survey_text, "Methods and data": appendix_text, **(extra or {})}
+    body = []
+    for number, title in report_headings(target.parents[2]):
+        if title in omit:
+            continue
+        if number:
+            body.append(f"= {title}")
+        else:
+            body.append(f"#heading(numbering: none)[{title}]")
+        body.append(texts.get(title, f"The text of {title}."))
     source = target.with_suffix(".typ")
-    source.write_text(
-        "#set page(width: 14cm, height: auto)\n"
-        f"{h('Key findings')}\nThe key findings.\n\n{h('Introduction')}\nAn introduction.\n\n"
-        f"{h('Who answered')}\n{survey_text}\n\n{h('Methods and data')}\n{appendix_text}\n",
-        encoding="utf-8",
-    )
+    source.write_text('#set page(width: 14cm, height: auto)\n#set heading(numbering: "1.1")\n' + "\n\n".join(body) + "\n", encoding="utf-8")
     typst.compile(str(source), output=str(target))
     source.unlink()
     return target
@@ -66,7 +103,7 @@ def survey() -> dict[str, str]:
     with open(paths.MEMBER_STATES, encoding="utf-8", newline="") as handle:
         names = {r["iso3"]: r["name"] for r in csv.DictReader(handle)}
     answered = {r["country"] for r in rows}
-    texts = [r for r in rows if len(r["sugg_other_text"].strip()) >= confidentiality.MIN_OPEN_TEXT]
+    texts = [r for r in rows if len(r["sugg_other_text"].strip()) >= MIN_OPEN_TEXT]
     assert texts, "the survey file has no open-text answer long enough to plant"
     # a State that did not answer, for the State-level chapter and the appendix
     other = next(iso for iso in sorted(names) if iso not in answered)
@@ -82,9 +119,9 @@ def survey() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def baseline(tmp_path_factory: pytest.TempPathFactory) -> confidentiality.Audit:
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> Audit:
     """The guard on an untouched copy of the committed outputs (the only scan of the real PDF)."""
-    return confidentiality.audit(copy_published(tmp_path_factory.mktemp("published")))
+    return audit(copy_published(tmp_path_factory.mktemp("published")), min_cell=MIN_CELL, state_level=STATE_LEVEL)
 
 
 @pytest.fixture
@@ -95,10 +132,11 @@ def root(tmp_path: Path) -> Path:
     return root
 
 
-def new_leaks(root: Path, baseline: confidentiality.Audit, **kwargs) -> list[Leak]:
+def new_leaks(root: Path, baseline: Audit, **kwargs) -> list[Leak]:
     """Leaks in ``root`` that the untouched copy does not have (the real PDF is not compared)."""
     before = {leak for leak in baseline.leaks if leak.file != PDF}
-    return [leak for leak in confidentiality.scan(root, **kwargs) if leak not in before]
+    options = {"min_cell": MIN_CELL, "state_level": STATE_LEVEL, **kwargs}
+    return [leak for leak in scan(root, **options) if leak not in before]
 
 
 def found(leaks: list[Leak], file: str, rule: str) -> list[Leak]:
@@ -126,7 +164,7 @@ def add_output(path: Path, output: dict, code: str | None = None) -> None:
 # --------------------------------------------------------------------------- the committed outputs
 
 
-def test_published_outputs_pass(baseline: confidentiality.Audit) -> None:
+def test_published_outputs_pass(baseline: Audit) -> None:
     unknown = [str(leak) for leak in baseline.leaks if not leak.file.startswith(KNOWN_LEAK)]
     assert unknown == [], "\n".join(unknown)
     if baseline.leaks:
@@ -136,23 +174,23 @@ def test_published_outputs_pass(baseline: confidentiality.Audit) -> None:
         )
 
 
-def test_the_scan_covers_every_kind_of_output(baseline: confidentiality.Audit, survey: dict[str, str]) -> None:
+def test_the_scan_covers_every_kind_of_output(baseline: Audit, survey: dict[str, str]) -> None:
     scanned = set(baseline.files)
     assert {PDF, "report/_output/poc1540-report.html", "report/_variables.yml", "report/_generated/findings_register.md"} <= scanned
     for suffix in (".ipynb", ".svg", ".md", ".csv", "findings.json"):
         assert any(f.startswith("results/") and f.endswith(suffix) for f in scanned), suffix
     assert any(f.startswith("report/_output/notebooks/") for f in scanned)
-    assert confidentiality.RECEIPT.as_posix() not in scanned
+    assert RECEIPT.as_posix() not in scanned
     assert baseline.skipped == []
     # 02_coverage is State-level (the 1540 Committee listings); every other notebook reads the survey
     assert baseline.survey_folders == [f"results/{n}" for n in ("01_prepare", "03_respondents", "04_tasks_roles", "05_support", "06_challenges", "07_suggestions")]
-    assert baseline.respondents == int(survey["n"]) and baseline.open_texts > 0 and baseline.min_cell == 5
+    assert baseline.respondents == int(survey["n"]) and baseline.open_texts > 0 and baseline.min_cell == MIN_CELL
 
 
 # --------------------------------------------------------------------------- planted leaks
 
 
-def test_planted_leaks_are_reported(root: Path, baseline: confidentiality.Audit, survey: dict[str, str]) -> None:
+def test_planted_leaks_are_reported(root: Path, baseline: Audit, survey: dict[str, str]) -> None:
     # a respondent id in a published table
     table = root / "results/04_tasks_roles/role_by_group.md"
     table.write_text(table.read_text(encoding="utf-8").replace("African Group", f"African Group ({survey['id']})"), encoding="utf-8")
@@ -203,7 +241,7 @@ def test_planted_leaks_are_reported(root: Path, baseline: confidentiality.Audit,
     assert {leak.file for leak in leaks} == planted, "\n".join(map(str, leaks))
 
 
-def test_code_is_not_an_output(root: Path, baseline: confidentiality.Audit, survey: dict[str, str]) -> None:
+def test_code_is_not_an_output(root: Path, baseline: Audit, survey: dict[str, str]) -> None:
     notebook = root / "results/04_tasks_roles/04_tasks_roles.ipynb"
     code = f'respondents.set_index("respondent_id").loc["{survey["id"]}"]  # {survey["name"]}, {survey["iso3"]}\n'
     add_output(notebook, {"output_type": "stream", "name": "stdout", "text": ["fine\n"]}, code=code)
@@ -220,7 +258,7 @@ def test_code_is_not_an_output(root: Path, baseline: confidentiality.Audit, surv
     }
 
 
-def test_state_level_outputs_may_name_states(root: Path, baseline: confidentiality.Audit, survey: dict[str, str]) -> None:
+def test_state_level_outputs_may_name_states(root: Path, baseline: Audit, survey: dict[str, str]) -> None:
     # 02_coverage is about the Committee's listings: States may be named, small counts published ...
     add_output(root / "results/02_coverage/02_coverage.ipynb", {"output_type": "stream", "name": "stdout", "text": [f"{survey['name']} ({survey['iso3']}): 12% (1 of 8)\n"]})
     # ... and the report's appendix lists States from the manifest notes.
@@ -233,22 +271,96 @@ def test_state_level_outputs_may_name_states(root: Path, baseline: confidentiali
     assert [(leak.file, leak.rule) for leak in leaks] == [("report/_output/poc1540-report.pdf", SMALL_CELL), ("results/02_coverage/02_coverage.ipynb", RESPONDENT_ID)]
 
 
-def test_a_report_without_the_survey_headings_fails_closed(root: Path, baseline: confidentiality.Audit) -> None:
-    tiny_pdf(root / PDF, headings=False)
-    html = root / "report/_output/poc1540-report.html"
-    html.write_text(html.read_text(encoding="utf-8").replace("Who answered", "Respondents").replace('id="sec-respondents"', 'id="sec-people"'), encoding="utf-8")
+def new_notebook(root: Path, name: str, code: str, output: str) -> Path:
+    """A results folder ``name`` with an executed notebook: one code cell and its printed output."""
+    folder = root / "results" / name
+    folder.mkdir(parents=True)
+    cell = {"cell_type": "code", "execution_count": 1, "id": "c1", "metadata": {}, "source": [code], "outputs": [{"output_type": "stream", "name": "stdout", "text": [output]}]}
+    nb = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (folder / f"{name}.ipynb").write_text(json.dumps(nb, indent=1), encoding="utf-8")
+    return folder
+
+
+def test_an_undeclared_results_folder_is_survey_derived(root: Path, baseline: Audit) -> None:
+    # reads the respondents without read_table("respondents"): the scope does not depend on the code
+    folder = new_notebook(root, "08_extra", 'people = pd.read_parquet(DATA / "people.parquet")\nprint(share(people))\n', "Other: 5% (2 of 40)\n")
+    (folder / "by_group.md").write_text("| Group | Yes | No |\n|---|---|---|\n| African Group | 3 | 20 |\n", encoding="utf-8")
     leaks = new_leaks(root, baseline)
-    assert {(leak.file, leak.rule) for leak in leaks} == {(PDF, SURVEY_SCOPE), ("report/_output/poc1540-report.html", SURVEY_SCOPE)}
-    assert "'Who answered'" in next(leak.detail for leak in leaks if leak.file.endswith(".html"))
+    assert {(leak.file, leak.rule) for leak in leaks} == {("results/08_extra/08_extra.ipynb", SMALL_CELL), ("results/08_extra/by_group.md", SMALL_CELL)}
+    assert "results/08_extra" in audit(root, min_cell=MIN_CELL, state_level=STATE_LEVEL).survey_folders
+    # declared State-level (and its code reads no survey), the same outputs are State-level facts
+    assert new_leaks(root, baseline, state_level=[*STATE_LEVEL, "08_extra"]) == []
+
+
+def test_a_declared_folder_whose_code_reads_the_survey_is_a_scope_leak(root: Path, baseline: Audit) -> None:
+    new_notebook(root, "08_extra", 'respondents = read_table("respondents")\nprint(share(respondents))\n', "Other: 5% (2 of 40)\n")
+    leaks = new_leaks(root, baseline, state_level=[*STATE_LEVEL, "08_extra"])
+    [wrong] = found(leaks, "results/08_extra/08_extra.ipynb", SURVEY_SCOPE)
+    assert "08_extra" in wrong.detail and 'read_table("respondents"' in wrong.detail
+    # the declaration is not an exemption: the small cell is still caught
+    assert found(leaks, "results/08_extra/08_extra.ipynb", SMALL_CELL)
+    assert "results/08_extra" in audit(root, min_cell=MIN_CELL, state_level=[*STATE_LEVEL, "08_extra"]).survey_folders
+
+
+def add_report_section(root: Path, number: str, title: str, text: str) -> None:
+    """A top-level section at the end of the HTML report (after the methods appendix)."""
+    page = root / HTML
+    section = f'<h1 id="sec-annex"><span class="header-section-number">{number}</span> {title}</h1>\n<p>{text}</p>\n'
+    page.write_text(page.read_text(encoding="utf-8").replace("</main>", section + "</main>", 1), encoding="utf-8")
+
+
+def test_a_survey_chapter_after_the_methods_is_checked(root: Path, baseline: Audit, survey: dict[str, str]) -> None:
+    number = str(1 + max(int(n) for n, _ in report_headings(root) if n))
+    # the appendix before it is State-level: it may name States
+    appendix = f"Notes: {survey['name']}, {survey['iso3']}."
+    add_report_section(root, number, "Follow-up survey", "Nothing to see.")
+    tiny_pdf(root / PDF, appendix_text=appendix)
+    assert new_leaks(root, baseline) == []
+
+    planted = f"Most follow-up answers came from {survey['name']}: 5% (2 of 40)."
+    page = root / HTML
+    page.write_text(page.read_text(encoding="utf-8").replace("Nothing to see.", planted), encoding="utf-8")
+    tiny_pdf(root / PDF, appendix_text=appendix, extra={"Follow-up survey": planted})
+    leaks = new_leaks(root, baseline)
+    assert {(leak.file, leak.rule) for leak in leaks} == {(HTML, PER_STATE), (HTML, SMALL_CELL), (PDF, PER_STATE), (PDF, SMALL_CELL)}
+    assert {leak.location for leak in leaks if leak.file == HTML} == {f"section '{number} Follow-up survey'"}
+
+
+def test_the_state_level_class_is_what_exempts_a_section(root: Path, baseline: Audit, survey: dict[str, str]) -> None:
+    page = root / HTML
+    text = page.read_text(encoding="utf-8")
+    [methods] = re.findall(r'<h1[^>]*id="sec-methods"[^>]*>', text)
+    assert "state-level" in methods, "the methods appendix is declared State-level in its .qmd heading"
+    planted = text.replace("</main>", f"<p>Notes: {survey['name']}.</p></main>", 1)
+    page.write_text(planted, encoding="utf-8")
+    assert new_leaks(root, baseline) == []
+    page.write_text(planted.replace(methods, re.sub(r"\s*state-level", "", methods).replace(' class=""', "")), encoding="utf-8")
+    assert {(leak.file, leak.rule) for leak in new_leaks(root, baseline)} >= {(HTML, PER_STATE)}
+
+
+def test_a_state_level_heading_missing_from_the_pdf_fails_closed(root: Path, baseline: Audit, survey: dict[str, str]) -> None:
+    coverage = next(f"{n} {t}" for n, t in report_headings(root) if t == "POC coverage")
+    tiny_pdf(root / PDF, omit=("POC coverage",), appendix_text=f"Notes: {survey['name']}.")
+    leaks = new_leaks(root, baseline)
+    [scope_leak] = found(leaks, PDF, SURVEY_SCOPE)
+    assert f"'{coverage}'" in scope_leak.detail and scope_leak.location == "whole document"
+    # the whole PDF is then survey-derived: the appendix's State is caught too
+    assert found(leaks, PDF, PER_STATE)
+    assert {leak.file for leak in leaks} == {PDF}
+
+
+def test_a_pdf_without_the_headings_fails_closed(root: Path, baseline: Audit) -> None:
+    tiny_pdf(root / PDF, omit=tuple(title for _, title in report_headings(root)))
+    assert {(leak.file, leak.rule) for leak in new_leaks(root, baseline)} == {(PDF, SURVEY_SCOPE)}
 
 
 # --------------------------------------------------------------------------- the command
 
 
 def test_receipt_only_when_clean(root: Path, survey: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
-    receipt = root / confidentiality.RECEIPT
+    receipt = root / RECEIPT
     # min cell 1: no count is small, so the copy (known leak included) is clean
-    assert confidentiality.main(["--root", str(root), "--min-cell", "1"]) == 0
+    assert command.main(["--root", str(root), "--min-cell", "1"]) == 0
     data = json.loads(receipt.read_text(encoding="utf-8"))
     assert data["passed"] is True and data["min_cell"] == 1 and data["survey"] == "data/raw/survey_responses.csv"
     assert set(data["leaks_per_rule"].values()) == {0} and PDF in data["files_scanned"]
@@ -257,10 +369,35 @@ def test_receipt_only_when_clean(root: Path, survey: dict[str, str], capsys: pyt
     receipt.unlink()
     tiny_pdf(root / PDF, survey_text=f"Respondent {survey['id']}.")
     err = io.StringIO()
-    assert confidentiality.guard(root, min_cell=1, out=io.StringIO(), err=err) == 1
+    assert command.guard(root, min_cell=1, state_level=STATE_LEVEL, out=io.StringIO(), err=err) == 1
     assert not receipt.exists()
     assert f"{PDF}, page 1: respondent id '{survey['id']}' from the survey file (rule: respondent id)" in err.getvalue()
     assert "Confidentiality guard failed: 1 leak(s)" in err.getvalue()
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5, "five", True])
+def test_the_threshold_must_be_a_positive_integer(root: Path, bad: object, capsys: pytest.CaptureFixture[str]) -> None:
+    common = root / "params/common.yaml"
+    common.write_text(re.sub(r"(?m)^min_cell_size:.*$", f"min_cell_size: {json.dumps(bad)}", common.read_text(encoding="utf-8")), encoding="utf-8")
+    assert command.main(["--root", str(root)]) == 1
+    message = capsys.readouterr().err
+    assert "params/common.yaml" in message and "min_cell_size" in message and repr(bad) in message
+    assert not (root / RECEIPT).exists()
+    with pytest.raises(UserError, match="min_cell_size"):
+        audit(root, min_cell=bad, state_level=STATE_LEVEL)  # type: ignore[arg-type]
+
+
+def test_the_state_level_folders_must_be_a_list(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (root / "params/guard.yaml").write_text("state_level_results: 02_coverage\n", encoding="utf-8")
+    assert command.main(["--root", str(root), "--min-cell", "1"]) == 1
+    assert "params/guard.yaml: state_level_results" in capsys.readouterr().err and not (root / RECEIPT).exists()
+
+
+def test_the_state_level_folders_are_read_from_params(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (root / "params/guard.yaml").write_text("state_level_results: [02_coverage, 99_renamed]\n", encoding="utf-8")
+    assert command.main(["--root", str(root), "--min-cell", "1"]) == 0
+    assert "99_renamed, which is not a folder of results/" in capsys.readouterr().out
+    assert "results/02_coverage" not in json.loads((root / RECEIPT).read_text(encoding="utf-8"))["survey_derived_results"]
 
 
 def test_leak_reads_as_file_location_detail_rule() -> None:

@@ -8,12 +8,12 @@ HELP = "fail if any published output could reveal a respondent"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from poc1540.guard import audit
+    from poc1540.guard import command
 
-    audit.add_arguments(p)
+    command.add_arguments(p)
 
 
 def main(args: argparse.Namespace) -> int:
-    from poc1540.guard import audit
+    from poc1540.guard import command
 
-    return audit.run(args)
+    return command.run(args)
