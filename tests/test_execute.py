@@ -82,3 +82,24 @@ def test_adjacent_stream_outputs_are_joined_whatever_the_chunking() -> None:
     nb_one, nb_three = nbformat.v4.new_notebook(cells=[one]), nbformat.v4.new_notebook(cells=[three])
     assert nbformat.writes(execute.normalise(nb_one)) == nbformat.writes(execute.normalise(nb_three))
     assert [o["text"] for o in execute.normalise(nbformat.v4.new_notebook(cells=[mixed])).cells[0].outputs] == ["a\n", "warn\n", "b\n"]
+
+
+def test_notebook_pages_are_converted_again_only_when_their_notebook_changed(tmp_path: Path) -> None:
+    results, pages = tmp_path / "results", tmp_path / "html"
+    for name in ("01_a", "02_b"):
+        folder = results / name
+        folder.mkdir(parents=True)
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"print('{name}')")])
+        nbformat.write(nb, folder / f"{name}.ipynb")
+    assert [p.name for p in notebook_html.export_all(results, pages)] == ["01_a.html", "02_b.html"]
+    before = (pages / "01_a.html").read_bytes()
+    assert notebook_html.export_all(results, pages) == [], "nothing changed: nothing converted"
+    nb = nbformat.read(results / "02_b" / "02_b.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("A new paragraph"))
+    nbformat.write(nb, results / "02_b" / "02_b.ipynb")
+    assert [p.name for p in notebook_html.export_all(results, pages)] == ["02_b.html"]
+    assert "A new paragraph" in (pages / "02_b.html").read_text()
+    assert (pages / "01_a.html").read_bytes() == before
+    (results / "01_a" / "01_a.ipynb").unlink()
+    notebook_html.export_all(results, pages)
+    assert sorted(p.name for p in pages.glob("*.html")) == ["02_b.html"], "a page whose notebook is gone is removed"

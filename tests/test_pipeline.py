@@ -39,11 +39,11 @@ def built(forced_build: ForcedBuild, tmp_path_factory: pytest.TempPathFactory) -
 
 def test_dag_runs_validate_prepare_chapters_findings_report_guard(built: Path) -> None:
     stages = list(yaml.safe_load((built / "dvc.yaml").read_text())["stages"])
-    assert stages[:3] == ["validate", "prepare", "coverage"] and stages[-3:] == ["findings", "report", "guard"]
+    assert stages[:3] == ["validate", "prepare", "coverage"] and stages[-4:] == ["findings", "report", "notebooks", "guard"]
     dag = run(["dvc", "dag", "--md"], cwd=built, root=built).stdout
     names = dict(re.findall(r'(node\d+)\["([a-z_]+)"\]', dag))
     edges = {(names[a], names[b]) for a, b in re.findall(r"(node\d+)-->(node\d+)", dag)}
-    chapters = [s for s in stages[2:-3]]
+    chapters = [s for s in stages[2:-4]]
     assert len(chapters) >= 6
     for edge in (
         ("validate", "prepare"),
@@ -51,6 +51,8 @@ def test_dag_runs_validate_prepare_chapters_findings_report_guard(built: Path) -
         *((c, "findings") for c in chapters),
         ("findings", "report"),
         ("report", "guard"),
+        *((c, "notebooks") for c in ["prepare", *chapters]),
+        ("notebooks", "guard"),
     ):
         assert edge in edges, edges
 

@@ -26,6 +26,7 @@ COMMANDS = {
     "verify": "verify",
     "diff": "diff",
     "generate": "generate",
+    "preview": "preview",
 }
 
 

@@ -17,5 +17,5 @@ def main(args: argparse.Namespace) -> int:
     from poc1540.review import notebook_html
 
     written = notebook_html.export_all()
-    print(f"Wrote {len(written)} executed notebooks as HTML to {paths.relative(paths.REPORT_OUTPUT / 'notebooks')}")
+    print(f"Converted {len(written)} changed executed notebook(s) to HTML in {paths.relative(paths.REPORT_OUTPUT / 'notebooks')}")
     return 0

@@ -45,6 +45,7 @@ REPORT_OUTPUT = REPORT / "_output"
 REPORT_PDF = REPORT_OUTPUT / "poc1540-report.pdf"
 REPORT_HTML = REPORT_OUTPUT / "poc1540-report.html"
 RENDER_BUILD = REPORT / ".build"  # the renderer's intermediates (git-ignored)
+REPORT_PREVIEW = REPORT / "_preview"  # poc1540 preview writes here (git-ignored; not an edition)
 
 
 def chapter_results(notebook: str) -> Path:

@@ -192,6 +192,19 @@ def committed_outputs(root: Path) -> list[str]:
         raise VerifyError(f"cannot read the pipeline in {root}: {exc}") from None
 
 
+def persisted_outputs(root: Path) -> list[str]:
+    """Committed outputs declared ``persist: true`` (kept by DVC between runs of their stage)."""
+    from dvc.repo import Repo
+
+    with Repo(str(root)) as repo:
+        return sorted(
+            Path(out.fs_path).resolve().relative_to(root.resolve()).as_posix()
+            for stage in repo.index.stages
+            for out in stage.outs
+            if out.persist and not out.use_cache
+        )
+
+
 def snapshot(root: Path, outputs: list[str]) -> dict[str, str]:
     """sha256 of every file of the given outputs (directories are walked), keyed by relative path."""
     hashes: dict[str, str] = {}
@@ -312,6 +325,12 @@ def verify(root: Path = paths.ROOT, workdir: Path | None = None, rebuilt: Path |
             report.workdir, report.reused = rebuilt_root, True
         else:
             rebuilt_root = copy
+            # Outputs a stage keeps between runs (persist: true, e.g. notebook pages converted
+            # only when their notebook changed) would be compared with themselves: remove them
+            # so the rebuild makes every byte again.
+            for rel in persisted_outputs(copy):
+                target = copy / rel
+                shutil.rmtree(target) if target.is_dir() else target.unlink(missing_ok=True)
             start = time.monotonic()
             try:
                 # stderr folded into stdout so the tail shows messages in the order they were written
