@@ -9,8 +9,15 @@ never touched) it times, one after the other:
 
 1. cold build: ``dvc repro --force`` (every stage);
 2. no-op build: ``dvc repro`` again (nothing changed; median of three runs);
-3. one-chapter change: one value in a chapter's params file, then ``dvc repro``, listing the
-   stages that ran (a change to a chapter should rerun that chapter and what reads its results);
+3. the author's loops, each from the built state and undone afterwards, listing the stages that
+   ran and, where the PDF changes, the seconds until the new PDF is written:
+   - one-chapter change: one value in a chapter's params file, then ``dvc repro``
+     (target under 6 s);
+   - text edit: a sentence added to a chapter's ``.qmd``, then ``dvc repro`` (target: the PDF
+     in under 2 s);
+   - renderer edit: a comment added to the renderer (``src/qmdrender``), then ``dvc repro``
+     (target under 6 s; only the report stage may run);
+   - preview: ``poc1540 preview --once``, the render that ``make preview`` repeats on every save;
 4. naive baseline: the same work without DVC or papermill: every stage in dependency order, its
    notebook executed directly with nbclient (its parameters cell as written) and any other
    command run as is (validation, findings, ``poc1540 render --to pdf html``).
@@ -45,6 +52,12 @@ RUNNING = re.compile(r"Running stage '([^']+)'")
 NOOP_TARGET_SECONDS = 2.0
 NOOP_TARGET_RATIO = 20.0
 NAIVE_TARGET_RATIO = 1.5
+# The author's loops (issue targets): seconds to the new PDF, or to the end of the build.
+TEXT_TO_PDF_TARGET = 2.0
+CHAPTER_TARGET = 6.0
+RENDERER_TARGET = 6.0
+TEXT_EDIT = "report/chapters/_support.qmd"
+RENDERER_EDIT = "src/qmdrender/shortcodes.py"
 
 # Executes one notebook the plain way: nbclient, no parameter injection, no output written back.
 NBCLIENT_DRIVER = """
@@ -65,6 +78,7 @@ class Measure:
     peak_rss: int
     output: str = ""
     stages: list[str] = field(default_factory=list)
+    first_write: float | None = None  # seconds until the watched file was rewritten
 
 
 class BuildFailed(RuntimeError):
@@ -86,19 +100,26 @@ def _tree_rss(proc: psutil.Process) -> int:
     return total
 
 
-def measure(label: str, cmd: list[str], cwd: Path, env: dict[str, str]) -> Measure:
-    """Run ``cmd`` and sample its process tree's memory every 50 ms until it ends."""
+def measure(label: str, cmd: list[str], cwd: Path, env: dict[str, str], watch: Path | None = None) -> Measure:
+    """Run ``cmd`` and sample its process tree's memory every 50 ms until it ends.
+
+    With ``watch``, also note when that file is first rewritten (``Measure.first_write``).
+    """
+    before = watch.stat().st_mtime_ns if watch is not None and watch.exists() else None
+    first_write: float | None = None
     start = time.perf_counter()
     popen = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, first_write
         proc = psutil.Process(popen.pid)
         while not done.is_set():
             peak = max(peak, _tree_rss(proc))
-            done.wait(0.05)
+            if watch is not None and first_write is None and watch.exists() and watch.stat().st_mtime_ns != before:
+                first_write = time.perf_counter() - start
+            done.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -109,7 +130,7 @@ def measure(label: str, cmd: list[str], cwd: Path, env: dict[str, str]) -> Measu
     if popen.returncode != 0:
         tail = "\n".join(output.rstrip().splitlines()[-30:])
         raise BuildFailed(f"{label}: `{shlex.join(cmd)}` exited {popen.returncode}; last lines:\n{tail}")
-    return Measure(label, seconds, peak, output, RUNNING.findall(output))
+    return Measure(label, seconds, peak, output, RUNNING.findall(output), first_write)
 
 
 def set_param(path: Path, key: str, value: str) -> str:
@@ -121,6 +142,12 @@ def set_param(path: Path, key: str, value: str) -> str:
         raise SystemExit(f"build_times: no top-level key {key!r} in {path}")
     path.write_text(pattern.sub(lambda m: f'{m.group(1)}"{value}"', text, count=1), encoding="utf-8")
     return match.group(2)
+
+
+def undo(root: Path, files: list[str], dvc: list[str], env: dict[str, str]) -> None:
+    """Put edited files back and rebuild, so the next loop starts from the built state."""
+    subprocess.run(["git", "checkout", "-q", "--", *files], cwd=root, check=True)
+    measure("undo", [*dvc, "repro"], root, env)
 
 
 def stages_in_order(root: Path) -> list[tuple[str, str]]:
@@ -197,11 +224,30 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(version)
         rows.append(measure("  for scale: dvc status", [*dvc, "status"], scratch, env))
 
+        pdf = scratch / paths.REPORT_PDF.relative_to(paths.ROOT)
         print(f"one-chapter change ({args.param}) then dvc repro...", flush=True)
         old = set_param(scratch / param_file, key, value)
-        change = measure(f"one chapter: {key} {old} -> {value}, dvc repro", [*dvc, "repro"], scratch, env)
+        change = measure(f"one chapter: {key} {old} -> {value}, dvc repro", [*dvc, "repro"], scratch, env, watch=pdf)
         rows.append(change)
-        subprocess.run(["git", "checkout", "-q", "--", param_file], cwd=scratch, check=True)
+        undo(scratch, [param_file], dvc, env)
+
+        print(f"text edit ({TEXT_EDIT}) then dvc repro...", flush=True)
+        with (scratch / TEXT_EDIT).open("a", encoding="utf-8") as fh:
+            fh.write("\nA sentence the author has just added to this chapter.\n")
+        text = measure(f"text edit: a sentence in {TEXT_EDIT}, dvc repro", [*dvc, "repro"], scratch, env, watch=pdf)
+        rows.append(text)
+        undo(scratch, [TEXT_EDIT], dvc, env)
+
+        print(f"renderer edit ({RENDERER_EDIT}) then dvc repro...", flush=True)
+        with (scratch / RENDERER_EDIT).open("a", encoding="utf-8") as fh:
+            fh.write("\n# a comment a developer added\n")
+        renderer = measure(f"renderer edit: a comment in {RENDERER_EDIT}, dvc repro", [*dvc, "repro"], scratch, env, watch=pdf)
+        rows.append(renderer)
+        undo(scratch, [RENDERER_EDIT], dvc, env)
+
+        poc1540 = str(Path(sys.executable).parent / "poc1540")
+        preview = measure("preview: poc1540 preview --once (PDF)", [poc1540, "preview", "--once"], scratch, env)
+        rows.append(preview)
 
         baseline = None
         if not args.no_naive:
@@ -222,7 +268,16 @@ def main(argv: list[str] | None = None) -> int:
         return f"all {n_stages}" if len(m.stages) == n_stages and m is not change else ", ".join(m.stages)
 
     print()
-    print(table(["build", "seconds", "peak RSS", "stages run"], [[m.label, f"{m.seconds:.2f}", mib(m.peak_rss), ran(m)] for m in rows]))
+
+    def to_pdf(m: Measure) -> str:
+        return "" if m.first_write is None else f"{m.first_write:.2f}"
+
+    print(
+        table(
+            ["build", "seconds", "PDF after (s)", "peak RSS", "stages run"],
+            [[m.label, f"{m.seconds:.2f}", to_pdf(m), mib(m.peak_rss), ran(m)] for m in rows],
+        )
+    )
     print()
     ratio = cold.seconds / noop.seconds
     verdict = "OK" if noop.seconds < NOOP_TARGET_SECONDS and ratio >= NOOP_TARGET_RATIO else "MISSED"
@@ -235,6 +290,22 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "OK" if ratio <= NAIVE_TARGET_RATIO else "MISSED"
         print(f"cold / naive  = {cold.seconds:.1f} s / {baseline.seconds:.1f} s = {ratio:.2f}   (target <= {NAIVE_TARGET_RATIO}) {verdict}")
     print(f"one-chapter change reran {len(change.stages)} of {n_stages} stages: {', '.join(change.stages) or 'none'}")
+
+    def verdict(ok: bool) -> str:
+        return "OK" if ok else "MISSED"
+
+    text_pdf = text.first_write if text.first_write is not None else text.seconds
+    print(
+        f"text edit     -> PDF in {text_pdf:.2f} s (target < {TEXT_TO_PDF_TARGET:.0f} s) {verdict(text_pdf < TEXT_TO_PDF_TARGET)}; whole build {text.seconds:.2f} s ({', '.join(text.stages)})"
+    )
+    print(
+        f"preview       -> PDF in {preview.seconds:.2f} s (target < {TEXT_TO_PDF_TARGET:.0f} s) {verdict(preview.seconds < TEXT_TO_PDF_TARGET)}"
+    )
+    print(f"one chapter   -> {change.seconds:.2f} s (target < {CHAPTER_TARGET:.0f} s) {verdict(change.seconds < CHAPTER_TARGET)}")
+    print(
+        f"renderer edit -> {renderer.seconds:.2f} s (target < {RENDERER_TARGET:.0f} s) {verdict(renderer.seconds < RENDERER_TARGET)}; "
+        f"stages run: {', '.join(renderer.stages) or 'none'}"
+    )
     print(
         f"machine: {os.cpu_count()} CPUs, {mib(psutil.virtual_memory().total)} RAM, Python {sys.version.split()[0]}, "
         f"dvc {version.output.strip()}; load average before/after: {load_before:.2f}/{os.getloadavg()[0]:.2f} "
