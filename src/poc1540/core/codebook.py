@@ -39,7 +39,7 @@ class Codebook:
     raw: dict[str, Any]
 
     @classmethod
-    def load(cls, path: Path = paths.CODEBOOK) -> "Codebook":
+    def load(cls, path: Path = paths.CODEBOOK) -> Codebook:
         """Read the codebook file; :class:`CodebookError` if it is missing, unreadable or not YAML."""
         shown = paths.relative(path)
         try:

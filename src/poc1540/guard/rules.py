@@ -187,7 +187,12 @@ def check(file: str, seg: Segment, t: Targets, state_shares: set[str]) -> Iterat
         folded = _folded(text)
         for rid, question, answer in t.open_texts:
             if answer in folded:
-                yield Leak(file, OPEN_TEXT, f"the open-text answer to {question} of respondent {rid} ({len(answer)} characters; not repeated here)", seg.location)
+                yield Leak(
+                    file,
+                    OPEN_TEXT,
+                    f"the open-text answer to {question} of respondent {rid} ({len(answer)} characters; not repeated here)",
+                    seg.location,
+                )
         if not seg.survey:
             continue
         if t.state_re is not None:

@@ -72,11 +72,17 @@ def _from_failures(failures: pd.DataFrame, df: pd.DataFrame, shown: str, fix: st
         row = None if index is None else index + 2  # header is line 1, first data row line 2
         value = None if pd.isna(case.failure_case) else str(case.failure_case)
         if check == "column_in_dataframe":
-            out.append(Problem(shown, f"is missing the required column '{value}'", row=1, fix="add the column (see the schema or codebook)"))
+            out.append(
+                Problem(shown, f"is missing the required column '{value}'", row=1, fix="add the column (see the schema or codebook)")
+            )
         elif check == "column_in_schema":
             out.append(Problem(shown, f"has a column '{value}' that the schema does not know", row=1, fix="remove or rename it"))
         elif check == "field_uniqueness":
-            out.append(Problem(shown, "must be unique, but appears more than once", row=row, column=column, value=value, fix="remove the duplicate row"))
+            out.append(
+                Problem(
+                    shown, "must be unique, but appears more than once", row=row, column=column, value=value, fix="remove the duplicate row"
+                )
+            )
         elif column is None or column == "None" or case.schema_context == "DataFrameSchema":
             # a rule across columns: report the row with its values
             shown_value = None if index is None else ", ".join(f"{k}={v}" for k, v in df.loc[index].items() if v != "")[:200]
@@ -115,14 +121,20 @@ def check_codebook(codebook: Any, shown: str) -> list[Problem]:
                 problems.append(Problem(shown, f"{where}: the id '{qid}' is used twice", column=qid))
             seen.add(qid)
         if q["type"] not in QUESTION_TYPES:
-            problems.append(Problem(shown, f"{where} ('{q['id']}') has unknown type", value=str(q["type"]), fix=f"use one of {', '.join(QUESTION_TYPES)}"))
+            problems.append(
+                Problem(
+                    shown, f"{where} ('{q['id']}') has unknown type", value=str(q["type"]), fix=f"use one of {', '.join(QUESTION_TYPES)}"
+                )
+            )
         if q["type"] in ("single", "ordinal") and not q.get("options"):
             problems.append(Problem(shown, f"{where} ('{q['id']}') needs a list of options"))
         if q["type"] in ("multi", "likert") and not q.get("items"):
             problems.append(Problem(shown, f"{where} ('{q['id']}') needs a list of items"))
         for opt in q.get("options", []) + q.get("items", []):
             if not isinstance(opt, dict) or "code" not in opt or "label" not in opt:
-                problems.append(Problem(shown, f"{where} ('{q['id']}'): every option and item needs a 'code' and a 'label'", value=str(opt)))
+                problems.append(
+                    Problem(shown, f"{where} ('{q['id']}'): every option and item needs a 'code' and a 'label'", value=str(opt))
+                )
     return problems
 
 
@@ -137,20 +149,34 @@ def check_manifest(manifest: Any, raw_dir: Path, shown: str) -> list[Problem]:
     on_disk = [p for p in sorted(raw_dir.iterdir()) if p.is_file() and p.name != paths.MANIFEST.name and not p.name.startswith(".")]
     for path in on_disk:
         if path.resolve() not in used | inactive:
-            problems.append(Problem(shown, f"does not describe the raw file '{path.name}'", fix="add an entry with title, truth, source, snapshot, licence and schema, or list it under 'inactive'"))
+            problems.append(
+                Problem(
+                    shown,
+                    f"does not describe the raw file '{path.name}'",
+                    fix="add an entry with title, truth, source, snapshot, licence and schema, or list it under 'inactive'",
+                )
+            )
     for name, entry in files.items():
         if not isinstance(entry, dict):
             problems.append(Problem(shown, f"entry '{name}' must be a mapping"))
             continue
         where = manifest_module.location(name, entry, raw_dir)
         if not where.is_file():
-            problems.append(Problem(shown, f"entry '{name}' names {paths.relative(where)}, which does not exist", column="path" if "path" in entry else None))
+            problems.append(
+                Problem(
+                    shown, f"entry '{name}' names {paths.relative(where)}, which does not exist", column="path" if "path" in entry else None
+                )
+            )
             continue
         for key in MANIFEST_FIELDS:
             if not str(entry.get(key, "")).strip():
                 problems.append(Problem(shown, f"entry '{name}' is missing '{key}'", column=key))
         if entry.get("truth") not in TRUTH_VALUES:
-            problems.append(Problem(shown, f"entry '{name}': truth must be one of {', '.join(TRUTH_VALUES)}", column="truth", value=str(entry.get("truth"))))
+            problems.append(
+                Problem(
+                    shown, f"entry '{name}': truth must be one of {', '.join(TRUTH_VALUES)}", column="truth", value=str(entry.get("truth"))
+                )
+            )
     return problems
 
 
@@ -189,7 +215,16 @@ def survey_problems(
             if n == 0:
                 for column in chunk.columns:
                     if column not in known:
-                        problems.append(Problem(shown, "is not in the codebook and will be ignored", row=1, column=column, severity="warning", fix="map it to a codebook id or drop it"))
+                        problems.append(
+                            Problem(
+                                shown,
+                                "is not in the codebook and will be ignored",
+                                row=1,
+                                column=column,
+                                severity="warning",
+                                fix="map it to a codebook id or drop it",
+                            )
+                        )
             problems += problems_from_schema(schema, chunk, shown, fix=fix)
             rows += len(chunk)
             for column in answerable & set(chunk.columns):
@@ -201,19 +236,43 @@ def survey_problems(
                         for dup in (first_row[value], line):
                             if dup not in reported:
                                 reported.add(dup)
-                                problems.append(Problem(shown, "must be unique, but appears more than once", row=dup, column=key, value=value, fix="remove the duplicate row"))
+                                problems.append(
+                                    Problem(
+                                        shown,
+                                        "must be unique, but appears more than once",
+                                        row=dup,
+                                        column=key,
+                                        value=value,
+                                        fix="remove the duplicate row",
+                                    )
+                                )
                     elif value:
                         first_row[value] = line
             if with_poc is not None and "country" in chunk.columns:
                 outside = chunk["country"][(chunk["country"] != "") & ~chunk["country"].isin(with_poc) & chunk["country"].isin(members)]
                 for i, iso3 in outside.items():
-                    problems.append(Problem(shown, "comes from a State without a POC in the listing", row=int(i) + 2, column="country", value=iso3, severity="warning"))
+                    problems.append(
+                        Problem(
+                            shown,
+                            "comes from a State without a POC in the listing",
+                            row=int(i) + 2,
+                            column="country",
+                            value=iso3,
+                            severity="warning",
+                        )
+                    )
     except CsvError as exc:
         return [exc.problem]
     for column, count in sorted(empty.items()):
         if rows and count / rows > nonresponse_warning:
             problems.append(
-                Problem(shown, f"is empty in {count} of {rows} rows ({count / rows:.0%}), above the {nonresponse_warning:.0%} item non-response warning level", column=column, severity="warning", fix="check the export; the item's base will be small")
+                Problem(
+                    shown,
+                    f"is empty in {count} of {rows} rows ({count / rows:.0%}), above the {nonresponse_warning:.0%} item non-response warning level",
+                    column=column,
+                    severity="warning",
+                    fix="check the export; the item's base will be small",
+                )
             )
     return cap([_explain_country(p) for p in problems])
 
@@ -224,7 +283,14 @@ def listing_after_snapshot(listing: pd.DataFrame, snapshot: str, shown: str) -> 
         return []
     late = listing[(listing["appointed_on"] != "") & (listing["appointed_on"] > snapshot)]
     return [
-        Problem(shown, f"is after the listing's snapshot date {snapshot} (data/raw/manifest.yaml)", row=int(i) + 2, column="appointed_on", value=v, fix="correct the date, or update the snapshot in the manifest for a newer listing")
+        Problem(
+            shown,
+            f"is after the listing's snapshot date {snapshot} (data/raw/manifest.yaml)",
+            row=int(i) + 2,
+            column="appointed_on",
+            value=v,
+            fix="correct the date, or update the snapshot in the manifest for a newer listing",
+        )
         for i, v in late["appointed_on"].items()
     ]
 
@@ -297,7 +363,9 @@ def validate_all(raw_dir: Path = paths.DATA_RAW) -> Result:
             result.problems += [_explain_country(p) for p in problems_from_schema(build(members), df, shown(name))]
     listing_name = by_schema.get("poc_listing")
     if frames.get("poc_listing") is not None:
-        result.problems += listing_after_snapshot(frames["poc_listing"], str(manifest["files"][listing_name]["snapshot"]), shown(listing_name))
+        result.problems += listing_after_snapshot(
+            frames["poc_listing"], str(manifest["files"][listing_name]["snapshot"]), shown(listing_name)
+        )
 
     cb_name = by_schema.get("codebook")
     if cb_name is None:
@@ -318,8 +386,13 @@ def validate_all(raw_dir: Path = paths.DATA_RAW) -> Result:
         result.problems.append(Problem(manifest_shown, "names no file with schema 'survey_responses'"))
         return result
     result.problems += survey_problems(
-        manifest_module.location(name, manifest["files"][name], raw_dir), shown(name), codebook.raw, members, frames.get("poc_listing"),
-        codebook_shown=shown(cb_name), nonresponse_warning=NONRESPONSE_WARNING,
+        manifest_module.location(name, manifest["files"][name], raw_dir),
+        shown(name),
+        codebook.raw,
+        members,
+        frames.get("poc_listing"),
+        codebook_shown=shown(cb_name),
+        nonresponse_warning=NONRESPONSE_WARNING,
     )
     return result
 

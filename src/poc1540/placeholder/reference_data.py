@@ -269,9 +269,7 @@ def action_plans(seed: int = SEED, listing: pd.DataFrame | None = None) -> pd.Da
 
     with_poc = sorted(listing.loc[listing["poc_appointed"] == "yes", "iso3"])
     without = sorted(listing.loc[listing["poc_appointed"] == "no", "iso3"])
-    states = _weighted_pick(
-        rng, with_poc, [plan_weight[group_of[s]] for s in with_poc], N_PLAN_STATES_WITH_POC
-    ) + _weighted_pick(
+    states = _weighted_pick(rng, with_poc, [plan_weight[group_of[s]] for s in with_poc], N_PLAN_STATES_WITH_POC) + _weighted_pick(
         rng,
         without,
         [0.0 if s in NON_REPORTING else plan_weight[group_of[s]] for s in without],
@@ -338,9 +336,7 @@ def write_reference_files(out_dir: Path, seed: int = SEED) -> list[Path]:
     """
     out_dir = Path(out_dir)
     listing = poc_listing(seed)
-    listing_out = listing.assign(
-        appointed_on=[d.isoformat() if d is not None else "" for d in listing["appointed_on"]]
-    )
+    listing_out = listing.assign(appointed_on=[d.isoformat() if d is not None else "" for d in listing["appointed_on"]])
     tables = {
         "member_states.csv": member_states(),
         "national_reports.csv": national_reports(),

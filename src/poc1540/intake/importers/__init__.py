@@ -25,6 +25,19 @@ from poc1540.intake.importers.mapping import DEFAULT_MAPPINGS, Mapping, Spec, ca
 from poc1540.intake.importers.read import Grid, decode, parse_csv, read_xlsx
 
 __all__ = [
-    "DEFAULT_MAPPINGS", "DEFAULT_OUT", "FORMATS", "Grid", "Mapping", "Spec", "canonical_mapping", "decode",
-    "import_survey", "load_mapping", "norm", "parse_csv", "read_xlsx", "run", "write_canonical",
+    "DEFAULT_MAPPINGS",
+    "DEFAULT_OUT",
+    "FORMATS",
+    "Grid",
+    "Mapping",
+    "Spec",
+    "canonical_mapping",
+    "decode",
+    "import_survey",
+    "load_mapping",
+    "norm",
+    "parse_csv",
+    "read_xlsx",
+    "run",
+    "write_canonical",
 ]

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 
@@ -61,8 +62,14 @@ class Translator:
         """A row with fewer cells than the header (or extra non-empty ones) was cut or mis-split."""
         for line, row in data:
             if len(row) != width and any(cell.strip() for cell in row[width:]) or len(row) < width:
-                self.problems.append(Problem(self.grid.shown, f"has {len(row)} values but the header has {width} columns: the row is cut short or has stray separators",
-                                             row=line, fix="export the file again (complete); if it was edited, check the commas and quotes of this row"))
+                self.problems.append(
+                    Problem(
+                        self.grid.shown,
+                        f"has {len(row)} values but the header has {width} columns: the row is cut short or has stray separators",
+                        row=line,
+                        fix="export the file again (complete); if it was edited, check the commas and quotes of this row",
+                    )
+                )
         if self.problems:
             raise Stop(self.problems)
 
@@ -77,14 +84,29 @@ class Translator:
         for line, row in data:
             hit = next(((c, row[c.index]) for c, values in skip_cols if norm(row[c.index]) in values), None)
             if hit:
-                self.problems.append(Problem(self.grid.shown, f"is a '{hit[1]}' response ({hit[0].key}), not a real one, and is skipped", row=line, severity="warning"))
+                self.problems.append(
+                    Problem(
+                        self.grid.shown,
+                        f"is a '{hit[1]}' response ({hit[0].key}), not a real one, and is skipped",
+                        row=line,
+                        severity="warning",
+                    )
+                )
             else:
                 kept.append((line, row))
         if not kept:
             lines = self.grid.lines
-            raise Stop(self.problems + [Problem(self.grid.shown, "has its header rows but no responses" if not data else "has no responses left once previews and tests are skipped",
-                                                row=lines[-1] if data else lines[min(need, len(lines)) - 1],
-                                                fix="export the file again with its responses (check the export's filters)")])
+            raise Stop(
+                self.problems
+                + [
+                    Problem(
+                        self.grid.shown,
+                        "has its header rows but no responses" if not data else "has no responses left once previews and tests are skipped",
+                        row=lines[-1] if data else lines[min(need, len(lines)) - 1],
+                        fix="export the file again with its responses (check the export's filters)",
+                    )
+                ]
+            )
         return kept
 
     def run(self) -> pd.DataFrame | None:
@@ -111,7 +133,13 @@ class Translator:
         if spec.skip:
             for code in item_codes(q):
                 out[code] = [""] * len(kept)
-            self.problems.append(Problem(self.grid.shown, f"does not give '{q['id']}' ({self.mapping.shown} says skip: true), so it is left empty", severity="warning"))
+            self.problems.append(
+                Problem(
+                    self.grid.shown,
+                    f"does not give '{q['id']}' ({self.mapping.shown} says skip: true), so it is left empty",
+                    severity="warning",
+                )
+            )
         elif spec.generate is not None:
             out[q["id"]] = [spec.generate.format(n=k) for k in range(1, len(kept) + 1)]
         elif q["type"] in ("multi", "likert"):
@@ -122,7 +150,11 @@ class Translator:
     def _items_question(self, q: dict[str, Any], spec: Spec, kept: Rows, out: dict[str, list[str]]) -> None:
         """A multi-select or Likert question: one joined column, or one column per item."""
         # SurveyMonkey always writes one column per option; a tidy CSV one per item code
-        joined = self.columns.find(spec.column) if (q["type"] == "multi" and spec.column and self.family not in ("canonical", "surveymonkey")) else []
+        joined = (
+            self.columns.find(spec.column)
+            if (q["type"] == "multi" and spec.column and self.family not in ("canonical", "surveymonkey"))
+            else []
+        )
         if len(joined) == 1:
             self.columns.used.add(joined[0].index)
             self._multi_joined(q, spec, joined[0], kept, out)
@@ -163,15 +195,25 @@ class Translator:
         if q["type"] == "key":
             return text
         readers: dict[str, Callable[[dict[str, Any], Spec, dict[str, str], int, Column, str], str]] = {
-            "country": self._country, "date": self._date_answer, "scale": self._scale_answer,
+            "country": self._country,
+            "date": self._date_answer,
+            "scale": self._scale_answer,
         }
         return readers.get(q["type"], self._coded)(q, spec, table, line, col, text)
 
     def _empty(self, q: dict[str, Any], line: int, col: Column) -> None:
         if q.get("required"):
             self.reported.add((line, q["id"]))
-            self.problems.append(Problem(self.grid.shown, f"is empty, but every response must give '{q['id']}' ({q.get('label', q['id'])})", row=line, column=col.shown,
-                                         value="", fix="complete the answer in the survey platform and export again, or remove the response if it is not a real one"))
+            self.problems.append(
+                Problem(
+                    self.grid.shown,
+                    f"is empty, but every response must give '{q['id']}' ({q.get('label', q['id'])})",
+                    row=line,
+                    column=col.shown,
+                    value="",
+                    fix="complete the answer in the survey platform and export again, or remove the response if it is not a real one",
+                )
+            )
 
     def _coded(self, q: dict[str, Any], spec: Spec, table: dict[str, str], line: int, col: Column, text: str) -> str:
         value = table.get(norm(text), "")
@@ -196,15 +238,30 @@ class Translator:
         value = parse_date(text, spec.date_formats) or ""
         if not value:
             self.reported.add((line, q["id"]))
-            self.problems.append(Problem(self.grid.shown, f"is not a date the mapping can read for '{q['id']}'", row=line, column=col.shown, value=text,
-                                         fix=f"set 'date_format' of '{q['id']}' in {self.mapping.shown} (Python strptime codes, e.g. \"%m/%d/%Y %I:%M:%S %p\")"))
+            self.problems.append(
+                Problem(
+                    self.grid.shown,
+                    f"is not a date the mapping can read for '{q['id']}'",
+                    row=line,
+                    column=col.shown,
+                    value=text,
+                    fix=f"set 'date_format' of '{q['id']}' in {self.mapping.shown} (Python strptime codes, e.g. \"%m/%d/%Y %I:%M:%S %p\")",
+                )
+            )
         return value
 
     def _scale_answer(self, q: dict[str, Any], spec: Spec, table: dict[str, str], line: int, col: Column, text: str) -> str:
         value = scale_point(q, spec.answers, text) or ""
         if not value:
             anchors = ", ".join(map(str, (q.get("anchors") or {}).values()))
-            self._unknown(line, col, text, q["id"], q["id"], rule=f"is not a point of the scale of '{q['id']}' ({q['min']} to {q['max']}, or an anchor: {anchors})")
+            self._unknown(
+                line,
+                col,
+                text,
+                q["id"],
+                q["id"],
+                rule=f"is not a point of the scale of '{q['id']}' ({q['min']} to {q['max']}, or an anchor: {anchors})",
+            )
         return value
 
     # --- multi-select and Likert questions
@@ -238,8 +295,14 @@ class Translator:
                     i = j
                     break
             else:
-                self._unknown(line, col, pieces[i].strip(), q["id"], item_codes(q)[0],
-                              rule=f"is not a choice of '{q['id']}' that the mapping or the codebook knows (in the answer {short(cell, 80)!r})")
+                self._unknown(
+                    line,
+                    col,
+                    pieces[i].strip(),
+                    q["id"],
+                    item_codes(q)[0],
+                    rule=f"is not a choice of '{q['id']}' that the mapping or the codebook knows (in the answer {short(cell, 80)!r})",
+                )
                 i += 1
         return ticked
 
@@ -251,28 +314,56 @@ class Translator:
             return "1"
         labels = {str(i["code"]): str(i["label"]) for i in q["items"]}
         other = table.get(norm(text))
-        rule = (f"names the option '{labels[other]}' but is the column of '{labels[code]}' in the mapping" if other
-                else f"is not the option of '{q['id']}' this column stands for ('{labels[code]}')")
+        rule = (
+            f"names the option '{labels[other]}' but is the column of '{labels[code]}' in the mapping"
+            if other
+            else f"is not the option of '{q['id']}' this column stands for ('{labels[code]}')"
+        )
         self._unknown(line, col, text, q["id"], code, rule=rule)
         return ""
 
-    def _multi_columns(self, q: dict[str, Any], spec: Spec, items: dict[str, tuple[Column, bool]], extra: list[Column], kept: Rows, out: dict[str, list[str]]) -> None:
+    def _multi_columns(
+        self,
+        q: dict[str, Any],
+        spec: Spec,
+        items: dict[str, tuple[Column, bool]],
+        extra: list[Column],
+        kept: Rows,
+        out: dict[str, list[str]],
+    ) -> None:
         """One column per option, holding 1 or the option text when ticked."""
         table = self._table(q, spec)
         for code in items:
             out[code] = []
         for line, row in kept:
-            state = {code: self._option_state(q, table, line, code, col, any_text, row[col.index].strip()) for code, (col, any_text) in items.items()}
+            state = {
+                code: self._option_state(q, table, line, code, col, any_text, row[col.index].strip())
+                for code, (col, any_text) in items.items()
+            }
             for col in extra:
                 text = row[col.index].strip()
                 if text and text != "0":
-                    self._unknown(line, col, text, q["id"], next(iter(items)),
-                                  rule=f"is an option of '{q['id']}' that the mapping and the codebook do not know")
+                    self._unknown(
+                        line,
+                        col,
+                        text,
+                        q["id"],
+                        next(iter(items)),
+                        rule=f"is an option of '{q['id']}' that the mapping and the codebook do not know",
+                    )
             answered = any(v != "" for v in state.values())
             for code in items:
                 out[code].append(("1" if state[code] == "1" else "0") if answered else "")
 
-    def _likert(self, q: dict[str, Any], spec: Spec, items: dict[str, tuple[Column, bool]], extra: list[Column], kept: Rows, out: dict[str, list[str]]) -> None:
+    def _likert(
+        self,
+        q: dict[str, Any],
+        spec: Spec,
+        items: dict[str, tuple[Column, bool]],
+        extra: list[Column],
+        kept: Rows,
+        out: dict[str, list[str]],
+    ) -> None:
         table = self._table(q, spec)
         for code in items:
             out[code] = []
@@ -285,8 +376,14 @@ class Translator:
                 out[code].append(value)
             for col in extra:
                 if row[col.index].strip():
-                    self._unknown(line, col, row[col.index].strip(), q["id"], next(iter(items)),
-                                  rule=f"answers a statement of '{q['id']}' that the mapping and the codebook do not know")
+                    self._unknown(
+                        line,
+                        col,
+                        row[col.index].strip(),
+                        q["id"],
+                        next(iter(items)),
+                        rule=f"answers a statement of '{q['id']}' that the mapping and the codebook do not know",
+                    )
 
     # --- answer tables and problems
 
@@ -310,13 +407,17 @@ class Translator:
     def _unknown(self, line: int, col: Column, value: str, qid: str, canonical: str, rule: str | None = None) -> None:
         codes = answer_codes(self.codebook.question(qid), self.na)
         self.reported.add((line, canonical))
-        self.problems.append(Problem(
-            self.grid.shown,
-            rule or f"is not an answer to '{qid}' that the mapping or the codebook knows",
-            row=line, column=col.shown, value=value,
-            fix=f"add it under 'answers' of '{qid}' in {self.mapping.shown} (\"{value}\": one of {', '.join(codes)}), "
-            f"or if it is a genuinely new option, add it to {self.codebook_shown} first",
-        ))
+        self.problems.append(
+            Problem(
+                self.grid.shown,
+                rule or f"is not an answer to '{qid}' that the mapping or the codebook knows",
+                row=line,
+                column=col.shown,
+                value=value,
+                fix=f"add it under 'answers' of '{qid}' in {self.mapping.shown} (\"{value}\": one of {', '.join(codes)}), "
+                f"or if it is a genuinely new option, add it to {self.codebook_shown} first",
+            )
+        )
 
     def _validate(self, df: pd.DataFrame, lines: list[int]) -> None:
         """The codebook's own rules (fieldwork window, exclusive options, unique ids ...), by export line."""
