@@ -2,7 +2,7 @@
 
 :meth:`Codebook.load` is the one place ``survey_codebook.yaml`` is read (the validator, the
 importers, the prepare stage and the synthetic generator all go through it). Its structure is
-checked by the validator (:func:`poc1540.intake.validate.check_codebook`), not here: loading only
+checked by the validator (:func:`poc1540.intake.structure.check_codebook`), not here: loading only
 fails when the file cannot be read or parsed at all.
 """
 
