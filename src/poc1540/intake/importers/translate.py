@@ -15,8 +15,6 @@ again.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -26,21 +24,14 @@ import pandas as pd
 from poc1540.core.codebook import Codebook
 from poc1540.core.problems import Problem
 from poc1540.intake import countries, schemas
+from poc1540.intake.importers.answers import answer_table, item_codes, parse_date, scale_point, split_choices
 from poc1540.intake.importers.columns import HEADER_ROWS, Column, Columns
 from poc1540.intake.importers.common import Stop, norm, short
 from poc1540.intake.importers.mapping import Mapping, Spec, answer_codes
 from poc1540.intake.importers.read import Grid
 from poc1540.intake.validate import problems_from_schema
 
-NA_TEXTS = ("not applicable", "n/a", "na")
-ISO_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
-
 Rows = list[tuple[int, list[str]]]  # (export line, cells) of each response
-
-
-def item_codes(q: dict[str, Any]) -> list[str]:
-    """The canonical columns of a question: its item codes (multi, Likert) or its id."""
-    return [str(i["code"]) for i in q["items"]] if q["type"] in ("multi", "likert") else [q["id"]]
 
 
 class Translator:
@@ -181,7 +172,7 @@ class Translator:
             out[q["id"]] = [""] * len(kept)
             return
         self.source[q["id"]] = col.shown
-        table = self._table(q, spec)
+        table = answer_table(q, spec, self.na)
         out[q["id"]] = [self._answer(q, spec, table, line, col, row[col.index]) for line, row in kept]
 
     def _answer(self, q: dict[str, Any], spec: Spec, table: dict[str, str], line: int, col: Column, raw: str) -> str:
@@ -272,7 +263,7 @@ class Translator:
         for code in codes:
             out[code] = []
             self.source[code] = col.shown
-        table = self._table(q, spec)
+        table = answer_table(q, spec, self.na)
         for line, row in kept:
             cell = row[col.index]
             ticked = self._choices(q, table, line, col, cell) if cell.strip() else set()
@@ -280,30 +271,17 @@ class Translator:
                 out[code].append("" if not cell.strip() else ("1" if code in ticked else "0"))
 
     def _choices(self, q: dict[str, Any], table: dict[str, str], line: int, col: Column, cell: str) -> set[str]:
-        """The codes of a comma-joined answer: at each piece, the longest run of pieces that is one choice text."""
-        pieces = cell.split(",")
-        ticked: set[str] = set()
-        i = 0
-        while i < len(pieces):
-            if not pieces[i].strip():
-                i += 1
-                continue
-            for j in range(len(pieces), i, -1):
-                code = table.get(norm(",".join(pieces[i:j])))
-                if code is not None:
-                    ticked.add(code)
-                    i = j
-                    break
-            else:
-                self._unknown(
-                    line,
-                    col,
-                    pieces[i].strip(),
-                    q["id"],
-                    item_codes(q)[0],
-                    rule=f"is not a choice of '{q['id']}' that the mapping or the codebook knows (in the answer {short(cell, 80)!r})",
-                )
-                i += 1
+        """The codes of a comma-joined answer; each piece that is no choice text is a problem."""
+        ticked, unknown = split_choices(cell, table)
+        for piece in unknown:
+            self._unknown(
+                line,
+                col,
+                piece,
+                q["id"],
+                item_codes(q)[0],
+                rule=f"is not a choice of '{q['id']}' that the mapping or the codebook knows (in the answer {short(cell, 80)!r})",
+            )
         return ticked
 
     def _option_state(self, q: dict[str, Any], table: dict[str, str], line: int, code: str, col: Column, any_text: bool, text: str) -> str:
@@ -332,7 +310,7 @@ class Translator:
         out: dict[str, list[str]],
     ) -> None:
         """One column per option, holding 1 or the option text when ticked."""
-        table = self._table(q, spec)
+        table = answer_table(q, spec, self.na)
         for code in items:
             out[code] = []
         for line, row in kept:
@@ -364,7 +342,7 @@ class Translator:
         kept: Rows,
         out: dict[str, list[str]],
     ) -> None:
-        table = self._table(q, spec)
+        table = answer_table(q, spec, self.na)
         for code in items:
             out[code] = []
         for line, row in kept:
@@ -385,24 +363,7 @@ class Translator:
                         rule=f"answers a statement of '{q['id']}' that the mapping and the codebook do not know",
                     )
 
-    # --- answer tables and problems
-
-    def _table(self, q: dict[str, Any], spec: Spec) -> dict[str, str]:
-        """Normalised answer text -> code: codebook codes and labels, then the mapping's answers."""
-        table: dict[str, str] = {}
-        kind = q["type"]
-        if kind in ("single", "ordinal", "multi"):
-            for opt in q.get("options", q.get("items", [])):
-                table[norm(opt["code"])] = str(opt["code"])
-                table[norm(opt["label"])] = str(opt["code"])
-        elif kind == "likert":
-            for value, label in q["scale"].items():
-                table[norm(value)] = str(value)
-                table[norm(label)] = str(value)
-            if q.get("allow_na"):
-                table.update({text: self.na for text in NA_TEXTS})
-        table.update(spec.answers)
-        return table
+    # --- problems
 
     def _unknown(self, line: int, col: Column, value: str, qid: str, canonical: str, rule: str | None = None) -> None:
         codes = answer_codes(self.codebook.question(qid), self.na)
@@ -431,36 +392,3 @@ class Translator:
             if problem.column in self.source:
                 problem = replace(problem, column=f"{self.source[problem.column]} -> {problem.column}")
             self.problems.append(problem)
-
-
-def scale_point(q: dict[str, Any], answers: dict[str, str], text: str) -> str | None:
-    """A scale answer as its point: the mapping's answer, the number (with its anchor), or an anchor."""
-    key = norm(text)
-    if key in answers:
-        return answers[key]
-    lo, hi = int(q["min"]), int(q["max"])
-    anchors = {int(k): norm(v) for k, v in (q.get("anchors") or {}).items()}
-    match = re.fullmatch(r"(\d+)(?:\.0+)?(?:\s*[-:.)]?\s*(.*))?", key)
-    if match:
-        n, rest = int(match.group(1)), (match.group(2) or "").strip()
-        if lo <= n <= hi and (not rest or rest == anchors.get(n)):
-            return str(n)
-        return None
-    for n, anchor in anchors.items():
-        if key == anchor:
-            return str(n)
-    return None
-
-
-def parse_date(text: str, formats: list[str]) -> str | None:
-    """A date as YYYY-MM-DD: the mapping's formats first, then ISO forms; None if none reads it."""
-    value = text.strip()
-    for fmt in [*formats, *ISO_DATE_FORMATS]:
-        try:
-            return dt.datetime.strptime(value, fmt).date().isoformat()
-        except ValueError:
-            continue
-    try:
-        return dt.datetime.fromisoformat(value).date().isoformat()
-    except ValueError:
-        return None
