@@ -16,8 +16,8 @@ import pytest
 from openpyxl import Workbook
 
 from conftest import output_hashes, run
-from poc1540.intake import prepare, validate
 from poc1540.core.codebook import Codebook
+from poc1540.intake import prepare, validate
 
 SURVEY = "data/raw/survey_responses.csv"
 OUTPUTS = ("results", "report/_variables.yml", "report/_generated", "report/_output", "data/processed/validation.json", "dvc.lock")
@@ -106,14 +106,32 @@ CASES = {
     "wrong delimiter": (semicolons, ["data/raw/survey_responses.csv, row 1", "uses ';' as delimiter"]),
     "truncated with an open quote": (truncated, ["data/raw/survey_responses.csv", "cannot be parsed as CSV", "unclosed quote"]),
     "duplicate respondent ids": (duplicate_id, ["row 4, column 'respondent_id'", "row 7, column 'respondent_id'", "must be unique"]),
-    "unknown country": (set_cell("country", 3, "Narnia"), ["row 3, column 'country': value 'Narnia'", "not a country name that can be recognised", "closest Member State"]),
-    "country written as a name": (set_cell("country", 3, "Turkey"), ["row 3, column 'country': value 'Turkey'", "write the ISO3 code 'TUR'"]),
-    "non-member": (set_cell("country", 4, "PSE"), ["row 4, column 'country': value 'PSE'", "a non-member observer State, not a UN Member State"]),
+    "unknown country": (
+        set_cell("country", 3, "Narnia"),
+        ["row 3, column 'country': value 'Narnia'", "not a country name that can be recognised", "closest Member State"],
+    ),
+    "country written as a name": (
+        set_cell("country", 3, "Turkey"),
+        ["row 3, column 'country': value 'Turkey'", "write the ISO3 code 'TUR'"],
+    ),
+    "non-member": (
+        set_cell("country", 4, "PSE"),
+        ["row 4, column 'country': value 'PSE'", "a non-member observer State, not a UN Member State"],
+    ),
     "Likert out of range": (set_cell("chal_funding", 5, "7"), ["row 5, column 'chal_funding': value '7'", "must be a Likert score 1 to 5"]),
-    "multi-select value outside the options": (set_cell("task_forward", 6, "yes"), ["row 6, column 'task_forward': value 'yes'", "must be 1 (ticked), 0 (not ticked) or empty"]),
-    "new answer option": (set_cell("agency", 7, "parliament"), ["row 7, column 'agency': value 'parliament'", "codebook option of 'agency'", "add it to data/raw/survey_codebook.yaml"]),
+    "multi-select value outside the options": (
+        set_cell("task_forward", 6, "yes"),
+        ["row 6, column 'task_forward': value 'yes'", "must be 1 (ticked), 0 (not ticked) or empty"],
+    ),
+    "new answer option": (
+        set_cell("agency", 7, "parliament"),
+        ["row 7, column 'agency': value 'parliament'", "codebook option of 'agency'", "add it to data/raw/survey_codebook.yaml"],
+    ),
     "missing required column": (drop_column, ["data/raw/survey_responses.csv, row 1", "missing the required column 'time_share'"]),
-    "date outside the fieldwork window": (set_cell("submitted", 8, "2021-02-01"), ["row 8, column 'submitted': value '2021-02-01'", "fieldwork window 2020-09-01 to 2020-11-30"]),
+    "date outside the fieldwork window": (
+        set_cell("submitted", 8, "2021-02-01"),
+        ["row 8, column 'submitted': value '2021-02-01'", "fieldwork window 2020-09-01 to 2020-11-30"],
+    ),
     "Latin-1 reference file": (latin1_reference, ["data/raw/member_states.csv", "is not valid UTF-8 (byte 0xf4 on line"]),
     "Excel workbook saved as the CSV": (excel_instead_of_csv, ["data/raw/survey_responses.csv", "is an Excel workbook", "poc1540 import"]),
 }

@@ -65,12 +65,20 @@ def report_headings(root: Path) -> list[tuple[str, str]]:
         if 'class="title"' in attrs:
             continue
         number = re.search(r'<span class="header-section-number">([^<]*)</span>', inner)
-        title = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r'<span class="header-section-number">[^<]*</span>', "", inner))).split())
+        title = " ".join(
+            html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r'<span class="header-section-number">[^<]*</span>', "", inner))).split()
+        )
         found.append((number.group(1) if number else "", title))
     return found
 
 
-def tiny_pdf(target: Path, survey_text: str = "Nothing to see.", appendix_text: str = "Sources.", omit: tuple[str, ...] = (), extra: dict[str, str] | None = None) -> Path:
+def tiny_pdf(
+    target: Path,
+    survey_text: str = "Nothing to see.",
+    appendix_text: str = "Sources.",
+    omit: tuple[str, ...] = (),
+    extra: dict[str, str] | None = None,
+) -> Path:
     """A small PDF with the top-level headings of the HTML report beside it, rendered with Typst.
 
     ``survey_text`` goes under "Who answered", ``appendix_text`` under "Methods and data",
@@ -183,7 +191,9 @@ def test_the_scan_covers_every_kind_of_output(baseline: Audit, survey: dict[str,
     assert RECEIPT.as_posix() not in scanned
     assert baseline.skipped == []
     # 02_coverage is State-level (the 1540 Committee listings); every other notebook reads the survey
-    assert baseline.survey_folders == [f"results/{n}" for n in ("01_prepare", "03_respondents", "04_tasks_roles", "05_support", "06_challenges", "07_suggestions")]
+    assert baseline.survey_folders == [
+        f"results/{n}" for n in ("01_prepare", "03_respondents", "04_tasks_roles", "05_support", "06_challenges", "07_suggestions")
+    ]
     assert baseline.respondents == int(survey["n"]) and baseline.open_texts > 0 and baseline.min_cell == MIN_CELL
 
 
@@ -197,7 +207,10 @@ def test_planted_leaks_are_reported(root: Path, baseline: Audit, survey: dict[st
     # an open-text answer in a finding's text
     edit_json(root / "results/07_suggestions/findings.json", lambda d: d["findings"][1].update(text=survey["text"].upper()))
     # a responding State's name and ISO3 code in executed survey notebooks' outputs
-    add_output(root / "results/04_tasks_roles/04_tasks_roles.ipynb", {"output_type": "stream", "name": "stdout", "text": [f"largest: {survey['name']}\n"]})
+    add_output(
+        root / "results/04_tasks_roles/04_tasks_roles.ipynb",
+        {"output_type": "stream", "name": "stdout", "text": [f"largest: {survey['name']}\n"]},
+    )
     add_output(
         root / "results/06_challenges/06_challenges.ipynb",
         {"output_type": "execute_result", "execution_count": 99, "metadata": {}, "data": {"text/plain": [f"'{survey['iso3']}'"]}},
@@ -206,12 +219,24 @@ def test_planted_leaks_are_reported(root: Path, baseline: Audit, survey: dict[st
     support = root / "results/05_support/support_by_report.md"
     support.write_text(support.read_text(encoding="utf-8").replace("| s | 10 | s |", "| s | 3 | s |"), encoding="utf-8")
     # a share of 2 of 40 in a figure's alt text
-    edit_json(root / "results/05_support/findings.json", lambda d: d["figures"]["support_sources"].update(alt=d["figures"]["support_sources"]["alt"] + " Other 5% (2 of 40)."))
+    edit_json(
+        root / "results/05_support/findings.json",
+        lambda d: d["figures"]["support_sources"].update(alt=d["figures"]["support_sources"]["alt"] + " Other 5% (2 of 40)."),
+    )
     # a respondent-level table displayed by a survey notebook
     rows = "".join(f"<tr><th>{i}</th><td>yes</td></tr>" for i in range(40))
     add_output(
         root / "results/03_respondents/03_respondents.ipynb",
-        {"output_type": "display_data", "metadata": {}, "data": {"text/html": [f"<table class='dataframe'><thead><tr><th></th><th>task_forward</th></tr></thead><tbody>{rows}</tbody></table>"], "text/plain": ["..."]}},
+        {
+            "output_type": "display_data",
+            "metadata": {},
+            "data": {
+                "text/html": [
+                    f"<table class='dataframe'><thead><tr><th></th><th>task_forward</th></tr></thead><tbody>{rows}</tbody></table>"
+                ],
+                "text/plain": ["..."],
+            },
+        },
     )
     # a respondent id (and a State in the survey chapters) in the PDF
     tiny_pdf(root / PDF, survey_text=f"Respondent {survey['second_id']} works in {survey['name']}.")
@@ -222,7 +247,10 @@ def test_planted_leaks_are_reported(root: Path, baseline: Audit, survey: dict[st
     assert survey["text"].casefold() not in str(open_text).casefold(), "the guard must not repeat the answer"
     assert found(leaks, "results/04_tasks_roles/04_tasks_roles.ipynb", PER_STATE)
     assert found(leaks, "results/06_challenges/06_challenges.ipynb", PER_STATE)
-    assert "results/05_support/support_by_report.md, line 3, column 'No support': cell '3' is below the suppression threshold 5 (rule: small cell)" in map(str, leaks)
+    assert (
+        "results/05_support/support_by_report.md, line 3, column 'No support': cell '3' is below the suppression threshold 5 (rule: small cell)"
+        in map(str, leaks)
+    )
     [alt] = found(leaks, "results/05_support/findings.json", SMALL_CELL)
     assert alt.location == "figures.support_sources.alt" and "(2 of 40)" in alt.detail
     assert found(leaks, "results/03_respondents/03_respondents.ipynb", RESPONDENT_ROWS)
@@ -252,7 +280,11 @@ def test_code_is_not_an_output(root: Path, baseline: Audit, survey: dict[str, st
 
     add_output(notebook, {"output_type": "stream", "name": "stdout", "text": [code]})
     leaks = new_leaks(root, baseline)
-    assert {leak.rule for leak in found(leaks, "results/04_tasks_roles/04_tasks_roles.ipynb", RESPONDENT_ID) + found(leaks, "results/04_tasks_roles/04_tasks_roles.ipynb", PER_STATE)} == {
+    assert {
+        leak.rule
+        for leak in found(leaks, "results/04_tasks_roles/04_tasks_roles.ipynb", RESPONDENT_ID)
+        + found(leaks, "results/04_tasks_roles/04_tasks_roles.ipynb", PER_STATE)
+    } == {
         RESPONDENT_ID,
         PER_STATE,
     }
@@ -260,22 +292,39 @@ def test_code_is_not_an_output(root: Path, baseline: Audit, survey: dict[str, st
 
 def test_state_level_outputs_may_name_states(root: Path, baseline: Audit, survey: dict[str, str]) -> None:
     # 02_coverage is about the Committee's listings: States may be named, small counts published ...
-    add_output(root / "results/02_coverage/02_coverage.ipynb", {"output_type": "stream", "name": "stdout", "text": [f"{survey['name']} ({survey['iso3']}): 12% (1 of 8)\n"]})
+    add_output(
+        root / "results/02_coverage/02_coverage.ipynb",
+        {"output_type": "stream", "name": "stdout", "text": [f"{survey['name']} ({survey['iso3']}): 12% (1 of 8)\n"]},
+    )
     # ... and the report's appendix lists States from the manifest notes.
-    tiny_pdf(root / PDF, survey_text="Of the 8 States without a report, 12% (1 of 8) had a POC.", appendix_text=f"Notes: {survey['name']}, {survey['iso3']}; 5% (2 of 40).")
+    tiny_pdf(
+        root / PDF,
+        survey_text="Of the 8 States without a report, 12% (1 of 8) had a POC.",
+        appendix_text=f"Notes: {survey['name']}, {survey['iso3']}; 5% (2 of 40).",
+    )
     assert new_leaks(root, baseline) == []
     # but a respondent id is a leak anywhere, and a share that the State-level chapter does not publish is a survey cell
     add_output(root / "results/02_coverage/02_coverage.ipynb", {"output_type": "stream", "name": "stdout", "text": [f"{survey['id']}\n"]})
     tiny_pdf(root / PDF, survey_text="Of them, 13% (1 of 8) answered.")
     leaks = new_leaks(root, baseline)
-    assert [(leak.file, leak.rule) for leak in leaks] == [("report/_output/poc1540-report.pdf", SMALL_CELL), ("results/02_coverage/02_coverage.ipynb", RESPONDENT_ID)]
+    assert [(leak.file, leak.rule) for leak in leaks] == [
+        ("report/_output/poc1540-report.pdf", SMALL_CELL),
+        ("results/02_coverage/02_coverage.ipynb", RESPONDENT_ID),
+    ]
 
 
 def new_notebook(root: Path, name: str, code: str, output: str) -> Path:
     """A results folder ``name`` with an executed notebook: one code cell and its printed output."""
     folder = root / "results" / name
     folder.mkdir(parents=True)
-    cell = {"cell_type": "code", "execution_count": 1, "id": "c1", "metadata": {}, "source": [code], "outputs": [{"output_type": "stream", "name": "stdout", "text": [output]}]}
+    cell = {
+        "cell_type": "code",
+        "execution_count": 1,
+        "id": "c1",
+        "metadata": {},
+        "source": [code],
+        "outputs": [{"output_type": "stream", "name": "stdout", "text": [output]}],
+    }
     nb = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     (folder / f"{name}.ipynb").write_text(json.dumps(nb, indent=1), encoding="utf-8")
     return folder
@@ -283,10 +332,15 @@ def new_notebook(root: Path, name: str, code: str, output: str) -> Path:
 
 def test_an_undeclared_results_folder_is_survey_derived(root: Path, baseline: Audit) -> None:
     # reads the respondents without read_table("respondents"): the scope does not depend on the code
-    folder = new_notebook(root, "08_extra", 'people = pd.read_parquet(DATA / "people.parquet")\nprint(share(people))\n', "Other: 5% (2 of 40)\n")
+    folder = new_notebook(
+        root, "08_extra", 'people = pd.read_parquet(DATA / "people.parquet")\nprint(share(people))\n', "Other: 5% (2 of 40)\n"
+    )
     (folder / "by_group.md").write_text("| Group | Yes | No |\n|---|---|---|\n| African Group | 3 | 20 |\n", encoding="utf-8")
     leaks = new_leaks(root, baseline)
-    assert {(leak.file, leak.rule) for leak in leaks} == {("results/08_extra/08_extra.ipynb", SMALL_CELL), ("results/08_extra/by_group.md", SMALL_CELL)}
+    assert {(leak.file, leak.rule) for leak in leaks} == {
+        ("results/08_extra/08_extra.ipynb", SMALL_CELL),
+        ("results/08_extra/by_group.md", SMALL_CELL),
+    }
     assert "results/08_extra" in audit(root, min_cell=MIN_CELL, state_level=STATE_LEVEL).survey_folders
     # declared State-level (and its code reads no survey), the same outputs are State-level facts
     assert new_leaks(root, baseline, state_level=[*STATE_LEVEL, "08_extra"]) == []
@@ -378,7 +432,9 @@ def test_receipt_only_when_clean(root: Path, survey: dict[str, str], capsys: pyt
 @pytest.mark.parametrize("bad", [0, -3, 2.5, "five", True])
 def test_the_threshold_must_be_a_positive_integer(root: Path, bad: object, capsys: pytest.CaptureFixture[str]) -> None:
     common = root / "params/common.yaml"
-    common.write_text(re.sub(r"(?m)^min_cell_size:.*$", f"min_cell_size: {json.dumps(bad)}", common.read_text(encoding="utf-8")), encoding="utf-8")
+    common.write_text(
+        re.sub(r"(?m)^min_cell_size:.*$", f"min_cell_size: {json.dumps(bad)}", common.read_text(encoding="utf-8")), encoding="utf-8"
+    )
     assert command.main(["--root", str(root)]) == 1
     message = capsys.readouterr().err
     assert "params/common.yaml" in message and "min_cell_size" in message and repr(bad) in message

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from poc1540.intake import countries, importers, validate
 from poc1540.core import paths
+from poc1540.intake import countries, importers, validate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 EXPECTED = FIXTURES / "expected.csv"
@@ -78,7 +78,9 @@ def test_unknown_answer_text_names_row_column_value_and_fix(tmp_path: Path) -> N
 
 
 def test_unknown_choice_in_a_comma_joined_answer_is_named(tmp_path: Path) -> None:
-    path = variant(tmp_path, "qualtrics_joined.csv", lambda t: t.replace(",An annual global POC meeting", ",A yearly global POC meeting", 1))
+    path = variant(
+        tmp_path, "qualtrics_joined.csv", lambda t: t.replace(",An annual global POC meeting", ",A yearly global POC meeting", 1)
+    )
     _, problems = importers.import_survey(path, "qualtrics")
     problem = only_error(problems)
     assert problem.value == "A yearly global POC meeting" and problem.column.startswith("Q11") and problem.row == 6
@@ -135,7 +137,9 @@ def test_non_members_are_refused_with_the_reason(tmp_path: Path) -> None:
 
     _, problems = importers.import_survey(variant(tmp_path, "qualtrics_columns.csv", edit), "qualtrics")
     found = errors(problems)
-    assert [(p.row, p.value) for p in found] == [(row, new) for row, (new, _) in enumerate(NON_MEMBERS.values(), start=5)], "\n".join(map(str, problems))
+    assert [(p.row, p.value) for p in found] == [(row, new) for row, (new, _) in enumerate(NON_MEMBERS.values(), start=5)], "\n".join(
+        map(str, problems)
+    )
     for problem, (_, reason) in zip(found, NON_MEMBERS.values()):
         assert problem.column.startswith("Q1 ") and reason in problem.rule and "not a UN Member State" in problem.rule
 
@@ -154,7 +158,10 @@ def test_latin1_file_is_refused_with_byte_and_line_unless_encoding_is_given(tmp_
     assert imported_bytes(df, tmp_path) == EXPECTED.read_bytes()
     # the same through the mapping file
     mapping = tmp_path / "sm.yaml"
-    mapping.write_text((paths.PARAMS / "import" / "surveymonkey.yaml").read_text(encoding="utf-8").replace("encoding: utf-8", "encoding: cp1252"), encoding="utf-8")
+    mapping.write_text(
+        (paths.PARAMS / "import" / "surveymonkey.yaml").read_text(encoding="utf-8").replace("encoding: utf-8", "encoding: cp1252"),
+        encoding="utf-8",
+    )
     df, _ = importers.import_survey(path, "surveymonkey", mapping)
     assert df is not None and df.loc[0, "country"] == "CIV"
 
@@ -191,7 +198,10 @@ def test_cut_short_row_without_quotes_is_a_clear_problem(tmp_path: Path) -> None
     assert problem.row == 9 and "cut short" in problem.rule
 
 
-@pytest.mark.parametrize(("fmt", "name", "header_rows"), [("qualtrics", "qualtrics_joined.csv", 3), ("surveymonkey", "surveymonkey.csv", 2), ("canonical", "expected.csv", 1)])
+@pytest.mark.parametrize(
+    ("fmt", "name", "header_rows"),
+    [("qualtrics", "qualtrics_joined.csv", 3), ("surveymonkey", "surveymonkey.csv", 2), ("canonical", "expected.csv", 1)],
+)
 def test_header_only_export_is_a_clear_problem(fmt: str, name: str, header_rows: int, tmp_path: Path) -> None:
     path = variant(tmp_path, name, lambda t: "".join(t.splitlines(keepends=True)[:header_rows]))
     df, problems = importers.import_survey(path, fmt)
@@ -282,10 +292,25 @@ def test_xlsx_merged_header_cells_are_filled(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "iso3"),
-    [("Côte d'Ivoire", "CIV"), ("Cote d'Ivoire", "CIV"), ("Ivory Coast", "CIV"), ("Turkey", "TUR"), ("Türkiye", "TUR"),
-     ("Korea, Republic of", "KOR"), ("Republic of Korea", "KOR"), ("USA", "USA"), ("United States of America", "USA"),
-     ("Democratic Republic of the Congo", "COD"), ("Congo", "COG"), ("Niger", "NER"), ("Nigeria", "NGA"),
-     ("Guinea", "GIN"), ("Guinea-Bissau", "GNB"), ("Namibia", "NAM"), ("civ", "CIV")],
+    [
+        ("Côte d'Ivoire", "CIV"),
+        ("Cote d'Ivoire", "CIV"),
+        ("Ivory Coast", "CIV"),
+        ("Turkey", "TUR"),
+        ("Türkiye", "TUR"),
+        ("Korea, Republic of", "KOR"),
+        ("Republic of Korea", "KOR"),
+        ("USA", "USA"),
+        ("United States of America", "USA"),
+        ("Democratic Republic of the Congo", "COD"),
+        ("Congo", "COG"),
+        ("Niger", "NER"),
+        ("Nigeria", "NGA"),
+        ("Guinea", "GIN"),
+        ("Guinea-Bissau", "GNB"),
+        ("Namibia", "NAM"),
+        ("civ", "CIV"),
+    ],
 )
 def test_country_spellings_resolve_to_iso3(name: str, iso3: str) -> None:
     assert countries.resolve_member(name).iso3 == iso3

@@ -10,8 +10,8 @@ import pandas as pd
 import yaml
 
 from poc1540 import cli
-from poc1540.intake import listings, validate
 from poc1540.core import paths
+from poc1540.intake import listings, validate
 
 LISTING = """Member State,POC since,Status
 Côte d'Ivoire,12/03/2019,

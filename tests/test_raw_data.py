@@ -71,13 +71,22 @@ def test_files_are_utf8_with_unix_line_ends():
 def test_member_states():
     df = read(paths.MEMBER_STATES)
     assert list(df.columns) == [
-        "iso3", "name", "un_regional_group", "group_code", "m49_region", "m49_subregion",
+        "iso3",
+        "name",
+        "un_regional_group",
+        "group_code",
+        "m49_region",
+        "m49_subregion",
         "un_member_since",
     ]
     assert len(df) == 193 and df["iso3"].is_unique
     assert (df != "").all().all(), "missing values"
     assert df["group_code"].value_counts().to_dict() == {
-        "AFR": 54, "APG": 54, "EEG": 23, "GRULAC": 33, "WEOG": 29,
+        "AFR": 54,
+        "APG": 54,
+        "EEG": 23,
+        "GRULAC": 33,
+        "WEOG": 29,
     }
     assert set(zip(df["group_code"], df["un_regional_group"])) == set(reference_data.GROUP_NAMES.items())
     by_iso = df.set_index("iso3")
@@ -169,8 +178,15 @@ def test_codebook_codes_are_strings_and_unique(codebook):
 def test_codebook_matches_response_columns(codebook, survey):
     assert list(survey.columns) == synthetic.response_columns(codebook)
     assert list(survey.columns[:9]) == [
-        "respondent_id", "country", "submitted", "agency", "tenure", "time_share",
-        "written_mandate", "role_scale", "predecessor_handover",
+        "respondent_id",
+        "country",
+        "submitted",
+        "agency",
+        "tenure",
+        "time_share",
+        "written_mandate",
+        "role_scale",
+        "predecessor_handover",
     ]
     assert survey.columns[-1] == "sugg_other_text"
     na = codebook["not_applicable"]

@@ -2,7 +2,7 @@
 
 :meth:`Codebook.load` is the one place ``survey_codebook.yaml`` is read (the validator, the
 importers, the prepare stage and the synthetic generator all go through it). Its structure is
-checked by the validator (:func:`poc1540.intake.validate.check_codebook`), not here: loading only
+checked by the validator (:func:`poc1540.intake.structure.check_codebook`), not here: loading only
 fails when the file cannot be read or parsed at all.
 """
 
@@ -39,7 +39,7 @@ class Codebook:
     raw: dict[str, Any]
 
     @classmethod
-    def load(cls, path: Path = paths.CODEBOOK) -> "Codebook":
+    def load(cls, path: Path = paths.CODEBOOK) -> Codebook:
         """Read the codebook file; :class:`CodebookError` if it is missing, unreadable or not YAML."""
         shown = paths.relative(path)
         try:

@@ -179,35 +179,75 @@ def shares(text: str, min_cell: int) -> Iterator[tuple[str, str]]:
 
 
 def check(file: str, seg: Segment, t: Targets, state_shares: set[str]) -> Iterator[Leak]:
-    """Every leak in one segment of ``file``; ``state_shares`` are the exempt State-level shares."""
+    """Every leak in one segment of ``file``; ``state_shares`` are the exempt State-level shares.
+
+    Rules 1 and 2 (respondent ids, open text) apply to every segment; rules 3 to 5 only to
+    survey-derived ones. The order of the leaks is the order of the rules within each text.
+    """
     for text in seg.texts:
-        if t.id_re is not None:
-            for m in t.id_re.finditer(text):
-                yield Leak(file, RESPONDENT_ID, f"respondent id '{m.group(0)}' from the survey file", seg.location)
-        folded = _folded(text)
-        for rid, question, answer in t.open_texts:
-            if answer in folded:
-                yield Leak(file, OPEN_TEXT, f"the open-text answer to {question} of respondent {rid} ({len(answer)} characters; not repeated here)", seg.location)
-        if not seg.survey:
-            continue
-        if t.state_re is not None:
-            for m in t.state_re.finditer(plain(text)):
-                what = "ISO3 code" if re.fullmatch(r"[A-Z]{3}", m.group(0)) else "Member State name"
-                yield Leak(file, PER_STATE, f"{what} '{m.group(0)}' of a responding State in survey-derived output", seg.location)
-        for share, problem in shares(plain(text), t.min_cell):
-            if seg.exempt_shares and share_key(share) in state_shares:
-                continue
-            yield Leak(file, SMALL_CELL, f"share '{share}': {problem}", seg.location)
-    if not seg.survey:
+        yield from _respondent_values(file, seg, text, t)
+        if seg.survey:
+            flat = plain(text)
+            yield from _responding_states(file, seg, flat, t)
+            yield from _small_shares(file, seg, flat, t, state_shares)
+    if seg.survey:
+        yield from _small_cells(file, seg, t)
+        yield from _small_counts(file, seg, t)
+        yield from _respondent_tables(file, seg, t)
+
+
+def _respondent_values(file: str, seg: Segment, text: str, t: Targets) -> Iterator[Leak]:
+    """Rules 1 and 2: a respondent id or an open-text answer from the survey file, anywhere in ``text``."""
+    if t.id_re is not None:
+        for m in t.id_re.finditer(text):
+            yield Leak(file, RESPONDENT_ID, f"respondent id '{m.group(0)}' from the survey file", seg.location)
+    folded = _folded(text)
+    for rid, question, answer in t.open_texts:
+        if answer in folded:
+            yield Leak(
+                file,
+                OPEN_TEXT,
+                f"the open-text answer to {question} of respondent {rid} ({len(answer)} characters; not repeated here)",
+                seg.location,
+            )
+
+
+def _responding_states(file: str, seg: Segment, flat: str, t: Targets) -> Iterator[Leak]:
+    """Rule 3: the ISO3 code or name of a responding State in survey-derived text (already :func:`plain`)."""
+    if t.state_re is None:
         return
+    for m in t.state_re.finditer(flat):
+        what = "ISO3 code" if re.fullmatch(r"[A-Z]{3}", m.group(0)) else "Member State name"
+        yield Leak(file, PER_STATE, f"{what} '{m.group(0)}' of a responding State in survey-derived output", seg.location)
+
+
+def _small_shares(file: str, seg: Segment, flat: str, t: Targets, state_shares: set[str]) -> Iterator[Leak]:
+    """Rule 4 in text: a written share below the threshold, unless it is an exempt State-level share."""
+    for share, problem in shares(flat, t.min_cell):
+        if seg.exempt_shares and share_key(share) in state_shares:
+            continue
+        yield Leak(file, SMALL_CELL, f"share '{share}': {problem}", seg.location)
+
+
+def _small_cells(file: str, seg: Segment, t: Targets) -> Iterator[Leak]:
+    """Rule 4 in tables: an integer cell from 1 to below the threshold."""
     for column, value in seg.cells:
         value = value.strip()
         if _INT_CELL.match(value) and 1 <= _int(value) < t.min_cell:
             where = f"{seg.location}, column '{column}'" if column else seg.location
             yield Leak(file, SMALL_CELL, f"cell '{value}' is below the suppression threshold {t.min_cell}", where)
+
+
+def _small_counts(file: str, seg: Segment, t: Targets) -> Iterator[Leak]:
+    """Rule 4 in structured data: a (count, base) pair whose count, complement or base is too small."""
     for count, base in seg.counts:
         if problem := share_problem(count, base, t.min_cell):
             yield Leak(file, SMALL_CELL, f"count {count} of base {base}: {problem}", seg.location)
+
+
+def _respondent_tables(file: str, seg: Segment, t: Targets) -> Iterator[Leak]:
+    """Rule 5: a displayed table with a respondent_id column or about as many rows as respondents."""
+    # half the respondents (with a floor) is already a respondent-level table, not a summary
     many = max(RESPONDENT_ROWS_FLOOR, t.n_respondents // 2)
     for shown in seg.displayed:
         if shown.footer and shown.rows >= many:

@@ -194,7 +194,9 @@ def cuts(report: Sequence[Section]) -> list[Cut]:
     return [Cut(s.heading.text, s.heading.title) for s in report]
 
 
-def scope_report(file: str, segments: list[Segment], report: Sequence[Section], found: set[int] | None = None, found_structure: set[int] | None = None) -> list[Leak]:
+def scope_report(
+    file: str, segments: list[Segment], report: Sequence[Section], found: set[int] | None = None, found_structure: set[int] | None = None
+) -> list[Leak]:
     """Mark the segments of State-level sections; for a PDF, fail closed if a needed heading is missing.
 
     A State-level section of the PDF can be delimited only when its heading and the next one

@@ -31,7 +31,6 @@ OBSERVER_STATES = {"VAT": "the Holy See", "PSE": "the State of Palestine"}
 NON_MEMBER_STATES = {"XKX": "Kosovo", "TWN": "Taiwan"}
 
 
-
 @dataclass(frozen=True)
 class Resolution:
     """The outcome of resolving one name: an ISO3 code of a Member State, or why not."""

@@ -60,7 +60,16 @@ def import_listing(path: Path, members: Path = paths.MEMBER_STATES) -> tuple[pd.
             continue
         iso3 = resolution.iso3
         if iso3 in first_row:
-            problems.append(Problem(shown, f"lists {known[iso3]} ({iso3}) again (first on row {first_row[iso3]})", row=line, column=country_col, value=name, fix="keep one row per State"))
+            problems.append(
+                Problem(
+                    shown,
+                    f"lists {known[iso3]} ({iso3}) again (first on row {first_row[iso3]})",
+                    row=line,
+                    column=country_col,
+                    value=name,
+                    fix="keep one row per State",
+                )
+            )
             continue
         first_row[iso3] = line
         status = row[status_col].strip().lower() if status_col else ""

@@ -159,11 +159,17 @@ def survey_responses(codebook: dict[str, Any], members: set[str]) -> pa.DataFram
             cols[qid] = _text(pa.Check.isin(allowed, error=f"must be a whole number from {lo} to {hi}{blank_ok}"))
         elif kind == "multi":
             for item in q["items"]:
-                cols[str(item["code"])] = _text(pa.Check.isin(["0", "1", ""], error="must be 1 (ticked), 0 (not ticked) or empty (question skipped)"))
+                cols[str(item["code"])] = _text(
+                    pa.Check.isin(["0", "1", ""], error="must be 1 (ticked), 0 (not ticked) or empty (question skipped)")
+                )
         elif kind == "likert":
             scale = [str(v) for v in q["scale"]]
             allowed = scale + ([na_code] if q.get("allow_na") else []) + [""]
-            rule = f"must be a Likert score {scale[0]} to {scale[-1]}" + (f", '{na_code}' (not applicable)" if q.get("allow_na") else "") + " or empty"
+            rule = (
+                f"must be a Likert score {scale[0]} to {scale[-1]}"
+                + (f", '{na_code}' (not applicable)" if q.get("allow_na") else "")
+                + " or empty"
+            )
             for item in q["items"]:
                 cols[str(item["code"])] = _text(pa.Check.isin(allowed, error=rule))
         elif kind == "text":

@@ -15,18 +15,15 @@ from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
-import yaml
 
 from poc1540.core import atomic, paths
 from poc1540.core import manifest as manifest_module
 from poc1540.core.codebook import Codebook, CodebookError
 from poc1540.core.problems import CHUNK_ROWS, CsvError, Problem, cap, iter_csv_text, read_csv_text
 from poc1540.intake import countries, schemas
+from poc1540.intake.structure import check_codebook, check_manifest, load_yaml
 
-TRUTH_VALUES = ("real", "illustrative", "synthetic")
-MANIFEST_FIELDS = ("title", "truth", "source", "snapshot", "licence", "schema")
 NONRESPONSE_WARNING = 0.2  # share of empty answers in a survey column above which to warn
-QUESTION_TYPES = ("key", "country", "date", "single", "ordinal", "scale", "multi", "likert", "text")
 
 
 @dataclass
@@ -72,11 +69,17 @@ def _from_failures(failures: pd.DataFrame, df: pd.DataFrame, shown: str, fix: st
         row = None if index is None else index + 2  # header is line 1, first data row line 2
         value = None if pd.isna(case.failure_case) else str(case.failure_case)
         if check == "column_in_dataframe":
-            out.append(Problem(shown, f"is missing the required column '{value}'", row=1, fix="add the column (see the schema or codebook)"))
+            out.append(
+                Problem(shown, f"is missing the required column '{value}'", row=1, fix="add the column (see the schema or codebook)")
+            )
         elif check == "column_in_schema":
             out.append(Problem(shown, f"has a column '{value}' that the schema does not know", row=1, fix="remove or rename it"))
         elif check == "field_uniqueness":
-            out.append(Problem(shown, "must be unique, but appears more than once", row=row, column=column, value=value, fix="remove the duplicate row"))
+            out.append(
+                Problem(
+                    shown, "must be unique, but appears more than once", row=row, column=column, value=value, fix="remove the duplicate row"
+                )
+            )
         elif column is None or column == "None" or case.schema_context == "DataFrameSchema":
             # a rule across columns: report the row with its values
             shown_value = None if index is None else ", ".join(f"{k}={v}" for k, v in df.loc[index].items() if v != "")[:200]
@@ -85,73 +88,6 @@ def _from_failures(failures: pd.DataFrame, df: pd.DataFrame, shown: str, fix: st
             out.append(Problem(shown, check, row=row, column=column, value=value, fix=fix))
     # a rule across columns fails once per column of the row: report it once; stable order
     return sorted(set(out), key=lambda p: (p.row or 0, p.column or "", p.rule))
-
-
-def load_yaml(path: Path, shown: str) -> tuple[Any, list[Problem]]:
-    """Parse a YAML file (the manifest; the codebook is read by :class:`Codebook`), or say where it is broken."""
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")), []
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        return None, [Problem(shown, f"is not valid YAML: {exc}".replace("\n", " "))]
-
-
-def check_codebook(codebook: Any, shown: str) -> list[Problem]:
-    """Structural checks on the codebook itself: every later check relies on it."""
-    if not isinstance(codebook, dict) or not isinstance(codebook.get("questions"), list):
-        return [Problem(shown, "must be a mapping with a 'questions' list")]
-    problems = []
-    for key in ("fieldwork",):
-        if key not in codebook:
-            problems.append(Problem(shown, f"is missing the top-level key '{key}'"))
-    seen: set[str] = set()
-    for n, q in enumerate(codebook["questions"], start=1):
-        where = f"question {n}"
-        if not isinstance(q, dict) or "id" not in q or "type" not in q:
-            problems.append(Problem(shown, f"{where} must have an 'id' and a 'type'"))
-            continue
-        ids = [str(i.get("code")) for i in q.get("items", [])] if q["type"] in ("multi", "likert") else [q["id"]]
-        for qid in ids:
-            if qid in seen:
-                problems.append(Problem(shown, f"{where}: the id '{qid}' is used twice", column=qid))
-            seen.add(qid)
-        if q["type"] not in QUESTION_TYPES:
-            problems.append(Problem(shown, f"{where} ('{q['id']}') has unknown type", value=str(q["type"]), fix=f"use one of {', '.join(QUESTION_TYPES)}"))
-        if q["type"] in ("single", "ordinal") and not q.get("options"):
-            problems.append(Problem(shown, f"{where} ('{q['id']}') needs a list of options"))
-        if q["type"] in ("multi", "likert") and not q.get("items"):
-            problems.append(Problem(shown, f"{where} ('{q['id']}') needs a list of items"))
-        for opt in q.get("options", []) + q.get("items", []):
-            if not isinstance(opt, dict) or "code" not in opt or "label" not in opt:
-                problems.append(Problem(shown, f"{where} ('{q['id']}'): every option and item needs a 'code' and a 'label'", value=str(opt)))
-    return problems
-
-
-def check_manifest(manifest: Any, raw_dir: Path, shown: str) -> list[Problem]:
-    """Every raw file is described (or listed as inactive), and every description is complete."""
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
-        return [Problem(shown, "must be a mapping with a 'files' mapping")]
-    problems = []
-    files = manifest["files"]
-    used = {manifest_module.location(name, entry, raw_dir) for name, entry in files.items() if isinstance(entry, dict)}
-    inactive = {(raw_dir / str(name)).resolve() for name in manifest.get("inactive") or []}
-    on_disk = [p for p in sorted(raw_dir.iterdir()) if p.is_file() and p.name != paths.MANIFEST.name and not p.name.startswith(".")]
-    for path in on_disk:
-        if path.resolve() not in used | inactive:
-            problems.append(Problem(shown, f"does not describe the raw file '{path.name}'", fix="add an entry with title, truth, source, snapshot, licence and schema, or list it under 'inactive'"))
-    for name, entry in files.items():
-        if not isinstance(entry, dict):
-            problems.append(Problem(shown, f"entry '{name}' must be a mapping"))
-            continue
-        where = manifest_module.location(name, entry, raw_dir)
-        if not where.is_file():
-            problems.append(Problem(shown, f"entry '{name}' names {paths.relative(where)}, which does not exist", column="path" if "path" in entry else None))
-            continue
-        for key in MANIFEST_FIELDS:
-            if not str(entry.get(key, "")).strip():
-                problems.append(Problem(shown, f"entry '{name}' is missing '{key}'", column=key))
-        if entry.get("truth") not in TRUTH_VALUES:
-            problems.append(Problem(shown, f"entry '{name}': truth must be one of {', '.join(TRUTH_VALUES)}", column="truth", value=str(entry.get("truth"))))
-    return problems
 
 
 def survey_problems(
@@ -180,42 +116,110 @@ def survey_problems(
     with_poc = set(listing.loc[listing["poc_appointed"] == "yes", "iso3"]) if listing is not None else None
     fix = f"correct the value, or if it is a new valid answer add it to {codebook_shown}"
     problems: list[Problem] = []
-    first_row: dict[str, int] = {}
-    reported: set[int] = set()
+    duplicates = _DuplicateIds(shown, key)
     empty: dict[str, int] = {}
     rows = 0
     try:
         for n, chunk in enumerate(iter_csv_text(path, shown, chunk_rows)):
             if n == 0:
-                for column in chunk.columns:
-                    if column not in known:
-                        problems.append(Problem(shown, "is not in the codebook and will be ignored", row=1, column=column, severity="warning", fix="map it to a codebook id or drop it"))
+                problems += _unknown_columns(chunk, known, shown)
             problems += problems_from_schema(schema, chunk, shown, fix=fix)
             rows += len(chunk)
-            for column in answerable & set(chunk.columns):
-                empty[column] = empty.get(column, 0) + int((chunk[column] == "").sum())
+            _count_empty(chunk, answerable, empty)
             if key in chunk.columns:
-                for i, value in chunk[key].items():
-                    line = int(i) + 2
-                    if value in first_row:
-                        for dup in (first_row[value], line):
-                            if dup not in reported:
-                                reported.add(dup)
-                                problems.append(Problem(shown, "must be unique, but appears more than once", row=dup, column=key, value=value, fix="remove the duplicate row"))
-                    elif value:
-                        first_row[value] = line
+                problems += duplicates.check(chunk[key])
             if with_poc is not None and "country" in chunk.columns:
-                outside = chunk["country"][(chunk["country"] != "") & ~chunk["country"].isin(with_poc) & chunk["country"].isin(members)]
-                for i, iso3 in outside.items():
-                    problems.append(Problem(shown, "comes from a State without a POC in the listing", row=int(i) + 2, column="country", value=iso3, severity="warning"))
+                problems += _states_without_poc(chunk["country"], with_poc, members, shown)
     except CsvError as exc:
         return [exc.problem]
-    for column, count in sorted(empty.items()):
-        if rows and count / rows > nonresponse_warning:
-            problems.append(
-                Problem(shown, f"is empty in {count} of {rows} rows ({count / rows:.0%}), above the {nonresponse_warning:.0%} item non-response warning level", column=column, severity="warning", fix="check the export; the item's base will be small")
-            )
+    problems += _high_nonresponse(empty, rows, nonresponse_warning, shown)
     return cap([_explain_country(p) for p in problems])
+
+
+def _unknown_columns(chunk: pd.DataFrame, known: set[str], shown: str) -> list[Problem]:
+    """A warning for each header column that the codebook does not define (header = line 1)."""
+    return [
+        Problem(
+            shown,
+            "is not in the codebook and will be ignored",
+            row=1,
+            column=column,
+            severity="warning",
+            fix="map it to a codebook id or drop it",
+        )
+        for column in chunk.columns
+        if column not in known
+    ]
+
+
+def _count_empty(chunk: pd.DataFrame, answerable: set[str], empty: dict[str, int]) -> None:
+    """Add the chunk's empty answers per answerable column to ``empty`` (a running total over chunks)."""
+    for column in answerable & set(chunk.columns):
+        empty[column] = empty.get(column, 0) + int((chunk[column] == "").sum())
+
+
+@dataclass
+class _DuplicateIds:
+    """The respondent ids seen so far, across chunks: each repeated id is reported on both of its lines."""
+
+    shown: str
+    key: str
+    first_row: dict[str, int] = field(default_factory=dict)
+    reported: set[int] = field(default_factory=set)
+
+    def check(self, ids: pd.Series) -> list[Problem]:
+        """A problem for each line (the first one and the repeat) of an id met before, once per line."""
+        problems = []
+        for i, value in ids.items():
+            line = int(i) + 2
+            if value in self.first_row:
+                for dup in (self.first_row[value], line):
+                    if dup not in self.reported:
+                        self.reported.add(dup)
+                        problems.append(
+                            Problem(
+                                self.shown,
+                                "must be unique, but appears more than once",
+                                row=dup,
+                                column=self.key,
+                                value=value,
+                                fix="remove the duplicate row",
+                            )
+                        )
+            elif value:
+                self.first_row[value] = line
+        return problems
+
+
+def _states_without_poc(country: pd.Series, with_poc: set[str], members: set[str], shown: str) -> list[Problem]:
+    """A warning for each response from a Member State that the listing shows without a POC."""
+    outside = country[(country != "") & ~country.isin(with_poc) & country.isin(members)]
+    return [
+        Problem(
+            shown,
+            "comes from a State without a POC in the listing",
+            row=int(i) + 2,
+            column="country",
+            value=iso3,
+            severity="warning",
+        )
+        for i, iso3 in outside.items()
+    ]
+
+
+def _high_nonresponse(empty: dict[str, int], rows: int, threshold: float, shown: str) -> list[Problem]:
+    """A warning for each column empty in more than ``threshold`` of the ``rows``, in column order."""
+    return [
+        Problem(
+            shown,
+            f"is empty in {count} of {rows} rows ({count / rows:.0%}), above the {threshold:.0%} item non-response warning level",
+            column=column,
+            severity="warning",
+            fix="check the export; the item's base will be small",
+        )
+        for column, count in sorted(empty.items())
+        if rows and count / rows > threshold
+    ]
 
 
 def listing_after_snapshot(listing: pd.DataFrame, snapshot: str, shown: str) -> list[Problem]:
@@ -224,7 +228,14 @@ def listing_after_snapshot(listing: pd.DataFrame, snapshot: str, shown: str) -> 
         return []
     late = listing[(listing["appointed_on"] != "") & (listing["appointed_on"] > snapshot)]
     return [
-        Problem(shown, f"is after the listing's snapshot date {snapshot} (data/raw/manifest.yaml)", row=int(i) + 2, column="appointed_on", value=v, fix="correct the date, or update the snapshot in the manifest for a newer listing")
+        Problem(
+            shown,
+            f"is after the listing's snapshot date {snapshot} (data/raw/manifest.yaml)",
+            row=int(i) + 2,
+            column="appointed_on",
+            value=v,
+            fix="correct the date, or update the snapshot in the manifest for a newer listing",
+        )
         for i, v in late["appointed_on"].items()
     ]
 
@@ -297,7 +308,9 @@ def validate_all(raw_dir: Path = paths.DATA_RAW) -> Result:
             result.problems += [_explain_country(p) for p in problems_from_schema(build(members), df, shown(name))]
     listing_name = by_schema.get("poc_listing")
     if frames.get("poc_listing") is not None:
-        result.problems += listing_after_snapshot(frames["poc_listing"], str(manifest["files"][listing_name]["snapshot"]), shown(listing_name))
+        result.problems += listing_after_snapshot(
+            frames["poc_listing"], str(manifest["files"][listing_name]["snapshot"]), shown(listing_name)
+        )
 
     cb_name = by_schema.get("codebook")
     if cb_name is None:
@@ -318,8 +331,13 @@ def validate_all(raw_dir: Path = paths.DATA_RAW) -> Result:
         result.problems.append(Problem(manifest_shown, "names no file with schema 'survey_responses'"))
         return result
     result.problems += survey_problems(
-        manifest_module.location(name, manifest["files"][name], raw_dir), shown(name), codebook.raw, members, frames.get("poc_listing"),
-        codebook_shown=shown(cb_name), nonresponse_warning=NONRESPONSE_WARNING,
+        manifest_module.location(name, manifest["files"][name], raw_dir),
+        shown(name),
+        codebook.raw,
+        members,
+        frames.get("poc_listing"),
+        codebook_shown=shown(cb_name),
+        nonresponse_warning=NONRESPONSE_WARNING,
     )
     return result
 

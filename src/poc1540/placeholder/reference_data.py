@@ -51,15 +51,14 @@ versions give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from poc1540.intake import countries
+from poc1540.core import atomic
+from poc1540.intake import countries, schemas
 
 SEED = 1540
 
@@ -68,13 +67,8 @@ EARLY_SNAPSHOT = dt.date(2018, 8, 31)
 RESOLUTION_2325 = dt.date(2016, 12, 15)
 FIRST_POC_DATE = dt.date(2005, 1, 1)
 
-GROUP_NAMES = {
-    "AFR": "African Group",
-    "APG": "Asia-Pacific Group",
-    "EEG": "Eastern European Group",
-    "GRULAC": "Latin American and Caribbean Group",
-    "WEOG": "Western European and Others Group",
-}
+# The names as the validator requires them (code -> name): one list for both.
+GROUP_NAMES = schemas.REGIONAL_GROUPS
 
 # Facts from FACTS.md (UN regional groups, 193 Member States, with its conventions).
 REGIONAL_GROUPS: dict[str, tuple[str, ...]] = {
@@ -140,6 +134,22 @@ def _display_name(iso3: str, coco_official: str) -> str:
     return name
 
 
+def groups_of_states() -> dict[str, str]:
+    """Each Member State's UN regional group code (iso3 -> code), from :data:`REGIONAL_GROUPS`.
+
+    The one derivation of the mapping: :func:`member_states` writes it to ``member_states.csv``,
+    and the listing, action plans and synthetic survey draw by group from it. Raises
+    ``ValueError`` unless the lists hold 193 distinct States in groups of :data:`GROUP_SIZES`.
+    """
+    group_of = {iso3: code for code, members in REGIONAL_GROUPS.items() for iso3 in members}
+    if len(group_of) != 193 or sum(len(m) for m in REGIONAL_GROUPS.values()) != 193:
+        raise ValueError("regional group lists must hold 193 distinct States")
+    for code, size in GROUP_SIZES.items():
+        if len(REGIONAL_GROUPS[code]) != size:
+            raise ValueError(f"group {code} has {len(REGIONAL_GROUPS[code])} States, expected {size}")
+    return group_of
+
+
 def member_states() -> pd.DataFrame:
     """The 193 UN Member States with name, UN regional group and M49 region.
 
@@ -148,13 +158,7 @@ def member_states() -> pd.DataFrame:
     Raises ``ValueError`` if the group lists, pycountry or country_converter disagree with the
     expected 193 States.
     """
-    group_of = {iso3: code for code, members in REGIONAL_GROUPS.items() for iso3 in members}
-    if len(group_of) != 193 or sum(len(m) for m in REGIONAL_GROUPS.values()) != 193:
-        raise ValueError("regional group lists must hold 193 distinct States")
-    for code, size in GROUP_SIZES.items():
-        if len(REGIONAL_GROUPS[code]) != size:
-            raise ValueError(f"group {code} has {len(REGIONAL_GROUPS[code])} States, expected {size}")
-
+    group_of = groups_of_states()
     coco = countries.coco_table().set_index("ISO3")
     un_members = set(coco.index[coco["UNmember"] != ""])
     if un_members != set(group_of):
@@ -238,7 +242,7 @@ def poc_listing(seed: int = SEED) -> pd.DataFrame:
     ):
         appointed.update(zip(states, _random_dates(rng, len(states), start, end)))
 
-    iso3s = sorted(iso3 for members in REGIONAL_GROUPS.values() for iso3 in members)
+    iso3s = sorted(groups_of_states())
     df = pd.DataFrame(
         {
             "iso3": iso3s,
@@ -263,15 +267,13 @@ def action_plans(seed: int = SEED, listing: pd.DataFrame | None = None) -> pd.Da
         listing = poc_listing(seed)
     # A separate stream, so changing the listing's draws does not reshuffle the plans.
     rng = np.random.default_rng([seed, 2])
-    group_of = {iso3: code for code, members in REGIONAL_GROUPS.items() for iso3 in members}
+    group_of = groups_of_states()
     # Plans have come disproportionately from Europe and the Americas; illustrative weights.
     plan_weight = {"AFR": 0.8, "APG": 0.6, "EEG": 1.6, "GRULAC": 1.3, "WEOG": 1.0}
 
     with_poc = sorted(listing.loc[listing["poc_appointed"] == "yes", "iso3"])
     without = sorted(listing.loc[listing["poc_appointed"] == "no", "iso3"])
-    states = _weighted_pick(
-        rng, with_poc, [plan_weight[group_of[s]] for s in with_poc], N_PLAN_STATES_WITH_POC
-    ) + _weighted_pick(
+    states = _weighted_pick(rng, with_poc, [plan_weight[group_of[s]] for s in with_poc], N_PLAN_STATES_WITH_POC) + _weighted_pick(
         rng,
         without,
         [0.0 if s in NON_REPORTING else plan_weight[group_of[s]] for s in without],
@@ -310,23 +312,12 @@ def action_plans(seed: int = SEED, listing: pd.DataFrame | None = None) -> pd.Da
     return df
 
 
-def write_csv_atomic(df: pd.DataFrame, path: Path) -> None:
-    """Write ``df`` as UTF-8 CSV (no index, ``\\n`` line ends) via a temporary file and a rename.
+def write_csv_atomic(df: pd.DataFrame, path: Path) -> Path:
+    """Write ``df`` as UTF-8 CSV (no index, ``\\n`` line ends, mode 0644) all-or-nothing.
 
-    The rename is atomic on one filesystem, so readers never see a half-written file.
+    Through :func:`poc1540.core.atomic.write_text`, so readers never see a half-written file.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            df.to_csv(fh, index=False, lineterminator="\n")
-        # mkstemp creates 0600; raw data should be readable like any other checked-out file.
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return atomic.write_text(path, df.to_csv(index=False, lineterminator="\n"))
 
 
 def write_reference_files(out_dir: Path, seed: int = SEED) -> list[Path]:
@@ -338,9 +329,7 @@ def write_reference_files(out_dir: Path, seed: int = SEED) -> list[Path]:
     """
     out_dir = Path(out_dir)
     listing = poc_listing(seed)
-    listing_out = listing.assign(
-        appointed_on=[d.isoformat() if d is not None else "" for d in listing["appointed_on"]]
-    )
+    listing_out = listing.assign(appointed_on=[d.isoformat() if d is not None else "" for d in listing["appointed_on"]])
     tables = {
         "member_states.csv": member_states(),
         "national_reports.csv": national_reports(),

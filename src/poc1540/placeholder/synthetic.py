@@ -41,7 +41,8 @@ import numpy as np
 import pandas as pd
 
 from poc1540.core.codebook import Codebook
-from poc1540.placeholder.reference_data import REGIONAL_GROUPS, write_csv_atomic
+from poc1540.placeholder import reference_data
+from poc1540.placeholder.reference_data import write_csv_atomic
 
 SEED = 20200901
 RESPONSE_RATE = 0.49  # 60 of the 123 POC States in the shipped listing
@@ -153,8 +154,11 @@ def _codes(q: dict, key: str) -> list[str]:
     return [o["code"] for o in q[key]]
 
 
-def _group_of() -> dict[str, str]:
-    return {iso3: code for code, members in REGIONAL_GROUPS.items() for iso3 in members}
+def _group_of(members: pd.DataFrame | None) -> dict[str, str]:
+    """iso3 -> regional group code, from the member-states table (default: the one the generator writes)."""
+    if members is None:
+        members = reference_data.member_states()
+    return dict(zip(members["iso3"], members["group_code"]))
 
 
 def _sampling_frame(listing: pd.DataFrame, snapshot: dt.date) -> pd.DataFrame:
@@ -177,11 +181,14 @@ def _multi(rng, h, groups, spec, codes) -> dict[str, np.ndarray]:
     return out
 
 
-def synthetic_survey(codebook: dict, listing: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
+def synthetic_survey(codebook: dict, listing: pd.DataFrame, seed: int = SEED, *, members: pd.DataFrame | None = None) -> pd.DataFrame:
     """Generate the synthetic responses as a DataFrame of strings (empty string = no answer).
 
     ``codebook`` is the loaded codebook, ``listing`` the POC listing as read from
-    ``poc_listing.csv`` with every cell as text. The columns are :func:`response_columns`.
+    ``poc_listing.csv`` with every cell as text, ``members`` the Member States table (``iso3``,
+    ``group_code``) as read from ``member_states.csv``; by default the table
+    :func:`~poc1540.placeholder.reference_data.member_states` generates. The columns are
+    :func:`response_columns`.
     """
     rng = np.random.default_rng(seed)
     qs = _questions(codebook)
@@ -191,7 +198,7 @@ def synthetic_survey(codebook: dict, listing: pd.DataFrame, seed: int = SEED) ->
     snapshot = fw_start - dt.timedelta(days=1)
 
     frame = _sampling_frame(listing, snapshot)
-    group_of = _group_of()
+    group_of = _group_of(members)
     frame_groups = np.array([group_of[s] for s in frame["iso3"]])
     h_frame = np.array([HUB_SHIFT[g] for g in frame_groups]) + rng.normal(0.0, 1.0, len(frame))
     n = int(round(len(frame) * RESPONSE_RATE))
@@ -318,19 +325,21 @@ def synthetic_survey(codebook: dict, listing: pd.DataFrame, seed: int = SEED) ->
     return df.sort_values("respondent_id").reset_index(drop=True)
 
 
-def write_synthetic_survey(out_dir: Path, codebook: Path, listing: Path, seed: int = SEED) -> Path:
-    """Write ``survey_responses.csv`` to ``out_dir`` from the codebook and the POC listing.
+def write_synthetic_survey(out_dir: Path, codebook: Path, listing: Path, seed: int = SEED, member_states: Path | None = None) -> Path:
+    """Write ``survey_responses.csv`` to ``out_dir`` from the codebook, the POC listing and the Member States.
 
+    ``member_states`` defaults to ``member_states.csv`` beside the listing: the raw files are one
+    set, and the regional groups are read from it rather than defined again here.
     The file is UTF-8 with ``\\n`` line ends, one row per respondent sorted by respondent id,
     written to a temporary name and renamed. Same seed and inputs, same bytes. Returns the path.
     """
     out_dir = Path(out_dir)
     cb = Codebook.load(Path(codebook)).raw
     lst = pd.read_csv(listing, dtype=str, keep_default_na=False, encoding="utf-8")
-    df = synthetic_survey(cb, lst, seed)
-    path = out_dir / "survey_responses.csv"
-    write_csv_atomic(df, path)
-    return path
+    states_path = Path(listing).with_name("member_states.csv") if member_states is None else Path(member_states)
+    members = pd.read_csv(states_path, dtype=str, keep_default_na=False, encoding="utf-8")
+    df = synthetic_survey(cb, lst, seed, members=members)
+    return write_csv_atomic(df, out_dir / "survey_responses.csv")
 
 
 if __name__ == "__main__":

@@ -112,7 +112,9 @@ def _structure(reader: Any, titles: Sequence[str], found: set[int]) -> list[Segm
             for key in ("/Alt", "/ActualText"):
                 if key in node:
                     state["n"] += 1
-                    segments.append(Segment(f"alternative text {state['n']}", (str(node[key]),), exempt_shares=True, section=state["section"]))
+                    segments.append(
+                        Segment(f"alternative text {state['n']}", (str(node[key]),), exempt_shares=True, section=state["section"])
+                    )
             if "/K" in node:
                 walk(node["/K"])
 

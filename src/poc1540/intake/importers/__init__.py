@@ -13,6 +13,7 @@ One module per step:
 * :mod:`~poc1540.intake.importers.read`: bytes to a grid of text cells with their line numbers;
 * :mod:`~poc1540.intake.importers.columns`: the header rows, and finding the mapped columns;
 * :mod:`~poc1540.intake.importers.mapping`: the mapping file (its format is described there);
+* :mod:`~poc1540.intake.importers.answers`: reading one answer (answer tables, choices, scale points, dates);
 * :mod:`~poc1540.intake.importers.translate`: answers to codebook codes, question by question;
 * :mod:`~poc1540.intake.importers.command`: the import as a whole and ``poc1540 import``.
 """
@@ -25,6 +26,19 @@ from poc1540.intake.importers.mapping import DEFAULT_MAPPINGS, Mapping, Spec, ca
 from poc1540.intake.importers.read import Grid, decode, parse_csv, read_xlsx
 
 __all__ = [
-    "DEFAULT_MAPPINGS", "DEFAULT_OUT", "FORMATS", "Grid", "Mapping", "Spec", "canonical_mapping", "decode",
-    "import_survey", "load_mapping", "norm", "parse_csv", "read_xlsx", "run", "write_canonical",
+    "DEFAULT_MAPPINGS",
+    "DEFAULT_OUT",
+    "FORMATS",
+    "Grid",
+    "Mapping",
+    "Spec",
+    "canonical_mapping",
+    "decode",
+    "import_survey",
+    "load_mapping",
+    "norm",
+    "parse_csv",
+    "read_xlsx",
+    "run",
+    "write_canonical",
 ]

@@ -64,24 +64,34 @@ def _qualtrics_columns(grid: Grid, header: list[list[str]], width: int) -> list[
     found = [_import_id(cell) for cell in imports]
     # a legacy export's row 3 is already a response: few or none of its cells are import ids
     if sum(f is not None for f in found) < max(1, sum(1 for i in ids if i.strip()) // 2):
-        raise Stop([Problem(
-            grid.shown,
-            'does not have the three header rows of a Qualtrics export: row 3 should hold import ids such as {"ImportId":"QID1"}',
-            row=grid.lines[2], value=short(",".join(imports), 80),
-            fix="export again from Qualtrics as CSV or Excel (not the legacy format, which has two header rows), or pick the --format that matches the file",
-        )])
+        raise Stop(
+            [
+                Problem(
+                    grid.shown,
+                    'does not have the three header rows of a Qualtrics export: row 3 should hold import ids such as {"ImportId":"QID1"}',
+                    row=grid.lines[2],
+                    value=short(",".join(imports), 80),
+                    fix="export again from Qualtrics as CSV or Excel (not the legacy format, which has two header rows), or pick the --format that matches the file",
+                )
+            ]
+        )
     return [Column(k, ids[k].strip(), import_id=found[k] or "") for k in range(width) if ids[k].strip()]
 
 
 def _surveymonkey_columns(grid: Grid, header: list[list[str]], width: int) -> list[Column]:
     questions, options = header
     if "respondent id" not in {norm(q) for q in questions} and not any(norm(o) in SM_SINGLE_OPTIONS[:2] for o in options):
-        raise Stop([Problem(
-            grid.shown,
-            "does not have the two header rows of a SurveyMonkey export: row 1 should hold the question texts (with 'Respondent ID'), row 2 'Response' or the option texts",
-            row=grid.lines[0], value=short(",".join(questions), 80),
-            fix="export again from SurveyMonkey (All responses data, CSV or XLS, expanded columns), or pick the --format that matches the file",
-        )])
+        raise Stop(
+            [
+                Problem(
+                    grid.shown,
+                    "does not have the two header rows of a SurveyMonkey export: row 1 should hold the question texts (with 'Respondent ID'), row 2 'Response' or the option texts",
+                    row=grid.lines[0],
+                    value=short(",".join(questions), 80),
+                    fix="export again from SurveyMonkey (All responses data, CSV or XLS, expanded columns), or pick the --format that matches the file",
+                )
+            ]
+        )
     current = ""
     columns = []
     for k in range(width):
@@ -98,8 +108,15 @@ def _check_unique(grid: Grid, columns: list[Column]) -> None:
     for col in columns:
         name = (norm(col.key), norm(col.option))
         if name in seen:
-            problems.append(Problem(grid.shown, f"has two columns with the same name (also column {letter(seen[name].index)})", row=grid.lines[0], column=col.shown,
-                                    fix="rename one of them in the export, or export again"))
+            problems.append(
+                Problem(
+                    grid.shown,
+                    f"has two columns with the same name (also column {letter(seen[name].index)})",
+                    row=grid.lines[0],
+                    column=col.shown,
+                    fix="rename one of them in the export, or export again",
+                )
+            )
         seen[name] = col
     if problems:
         raise Stop(problems)
@@ -152,11 +169,25 @@ class Columns:
         close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
         hint = f" (closest in the export: {close[0]!r})" if close else ""
         if self.family == "canonical":
-            self.problems.append(Problem(self.grid.shown, f"is missing the codebook column '{name}'{hint}", row=self.grid.lines[0], column=name,
-                                         fix=f"the header must hold the column ids of {self.codebook_shown}, in any order"))
+            self.problems.append(
+                Problem(
+                    self.grid.shown,
+                    f"is missing the codebook column '{name}'{hint}",
+                    row=self.grid.lines[0],
+                    column=name,
+                    fix=f"the header must hold the column ids of {self.codebook_shown}, in any order",
+                )
+            )
             return
-        self.problems.append(Problem(self.grid.shown, f"has no {what} {name!r} for '{qid}', which {self.mapping.shown} names{hint}", row=self.grid.lines[0],
-                                     column=qid, fix=f"correct '{qid}' in {self.mapping.shown} to the export's header, or export again with that question"))
+        self.problems.append(
+            Problem(
+                self.grid.shown,
+                f"has no {what} {name!r} for '{qid}', which {self.mapping.shown} names{hint}",
+                row=self.grid.lines[0],
+                column=qid,
+                fix=f"correct '{qid}' in {self.mapping.shown} to the export's header, or export again with that question",
+            )
+        )
 
     def single(self, spec: Spec) -> Column | None:
         """The one column of a single-column question, or None (with a problem) when not exactly one."""
@@ -168,11 +199,18 @@ class Columns:
         else:
             cols = self.find(spec.column, spec.option)
         if not cols:
-            self._missing(spec.qid, "column" if spec.option is None else "column (option {!r}) under".format(spec.option), spec.column)
+            self._missing(spec.qid, "column" if spec.option is None else f"column (option {spec.option!r}) under", spec.column)
             return None
         if len(cols) > 1:
-            self.problems.append(Problem(self.grid.shown, f"has {len(cols)} columns under {spec.column!r}", row=self.grid.lines[0], column=spec.qid,
-                                         fix=f"say which with 'option:' under '{spec.qid}' in {self.mapping.shown} ({', '.join(repr(c.option) for c in cols)})"))
+            self.problems.append(
+                Problem(
+                    self.grid.shown,
+                    f"has {len(cols)} columns under {spec.column!r}",
+                    row=self.grid.lines[0],
+                    column=spec.qid,
+                    fix=f"say which with 'option:' under '{spec.qid}' in {self.mapping.shown} ({', '.join(repr(c.option) for c in cols)})",
+                )
+            )
             return None
         self.used.add(cols[0].index)
         return cols[0]
@@ -191,8 +229,15 @@ class Columns:
 
     def _missing_items(self, spec: Spec, missing: list[str]) -> None:
         if self.family == "canonical":
-            self.problems.append(Problem(self.grid.shown, f"is missing the codebook column(s) {', '.join(missing)} of '{spec.qid}'", row=self.grid.lines[0], column=spec.qid,
-                                         fix=f"the header must hold the column ids of {self.codebook_shown}, in any order"))
+            self.problems.append(
+                Problem(
+                    self.grid.shown,
+                    f"is missing the codebook column(s) {', '.join(missing)} of '{spec.qid}'",
+                    row=self.grid.lines[0],
+                    column=spec.qid,
+                    fix=f"the header must hold the column ids of {self.codebook_shown}, in any order",
+                )
+            )
             return
         where = f"under the question {spec.column!r} " if self.family == "surveymonkey" else ""
         hint = ""
@@ -200,11 +245,15 @@ class Columns:
             have = [c.option for c in self.find(spec.column or "")]
             close = {m: difflib.get_close_matches(m, have, n=1, cutoff=0.5) for m in missing}
             hint = "; ".join(f"{m!r}: closest {c[0]!r}" for m, c in close.items() if c)
-        self.problems.append(Problem(
-            self.grid.shown, f"has no column {where}for {len(missing)} item(s) of '{spec.qid}': {', '.join(repr(m) for m in missing)}",
-            row=self.grid.lines[0], column=spec.qid,
-            fix=f"map each item to its column under 'items' of '{spec.qid}' in {self.mapping.shown}" + (f" ({hint})" if hint else ""),
-        ))
+        self.problems.append(
+            Problem(
+                self.grid.shown,
+                f"has no column {where}for {len(missing)} item(s) of '{spec.qid}': {', '.join(repr(m) for m in missing)}",
+                row=self.grid.lines[0],
+                column=spec.qid,
+                fix=f"map each item to its column under 'items' of '{spec.qid}' in {self.mapping.shown}" + (f" ({hint})" if hint else ""),
+            )
+        )
 
     def _unclaimed(self, spec: Spec, claimed: set[int]) -> list[Column]:
         """A question's columns that no item claims: an option the codebook does not know."""
@@ -241,8 +290,24 @@ class Columns:
             if col.index in self.used or norm(col.key) in drop or (col.import_id and norm(col.import_id) in drop):
                 continue
             if self.family == "canonical":
-                self.problems.append(Problem(self.grid.shown, "is not a codebook column and is not imported", row=self.grid.lines[0], column=col.shown,
-                                             severity="warning", fix=f"rename it to a column id of {self.codebook_shown}, or remove it"))
+                self.problems.append(
+                    Problem(
+                        self.grid.shown,
+                        "is not a codebook column and is not imported",
+                        row=self.grid.lines[0],
+                        column=col.shown,
+                        severity="warning",
+                        fix=f"rename it to a column id of {self.codebook_shown}, or remove it",
+                    )
+                )
                 continue
-            self.problems.append(Problem(self.grid.shown, "is not mapped to the codebook and is not imported", row=self.grid.lines[0], column=col.shown,
-                                         severity="warning", fix=f"map it in {self.mapping.shown}, or list it under 'drop' there"))
+            self.problems.append(
+                Problem(
+                    self.grid.shown,
+                    "is not mapped to the codebook and is not imported",
+                    row=self.grid.lines[0],
+                    column=col.shown,
+                    severity="warning",
+                    fix=f"map it in {self.mapping.shown}, or list it under 'drop' there",
+                )
+            )

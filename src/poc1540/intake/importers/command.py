@@ -65,8 +65,16 @@ def _check_header_rows(grid: Grid, fmt: str, family: str) -> None:
     if not grid.rows:
         raise Stop([Problem(grid.shown, "is empty", fix="export the file again")])
     if len(grid.rows) < need:
-        raise Stop([Problem(grid.shown, f"has {len(grid.rows)} row(s): a {fmt} export starts with {need} header rows, then one row per response",
-                            row=grid.lines[-1], fix="export the file again with its responses, or pick the --format that matches the file")])
+        raise Stop(
+            [
+                Problem(
+                    grid.shown,
+                    f"has {len(grid.rows)} row(s): a {fmt} export starts with {need} header rows, then one row per response",
+                    row=grid.lines[-1],
+                    fix="export the file again with its responses, or pick the --format that matches the file",
+                )
+            ]
+        )
 
 
 def import_survey(
@@ -123,8 +131,16 @@ def write_canonical(df: pd.DataFrame, target: Path, codebook: Path = paths.CODEB
     return atomic.write_text(Path(target), text)
 
 
-def run(file: str | Path, fmt: str, mapping: str | Path | None = None, out: str | Path | None = DEFAULT_OUT,
-        encoding: str | None = None, codebook: str | Path = paths.CODEBOOK, err: TextIO | None = None, log: TextIO | None = None) -> int:
+def run(
+    file: str | Path,
+    fmt: str,
+    mapping: str | Path | None = None,
+    out: str | Path | None = DEFAULT_OUT,
+    encoding: str | None = None,
+    codebook: str | Path = paths.CODEBOOK,
+    err: TextIO | None = None,
+    log: TextIO | None = None,
+) -> int:
     """The ``poc1540 import`` command: import, print every problem, write the table only if all is well.
 
     Returns the exit status: 0 when the table was written (or checked, with ``out=None``), 1 otherwise.
@@ -142,5 +158,8 @@ def run(file: str | Path, fmt: str, mapping: str | Path | None = None, out: str 
         print(f"Import check passed: {len(df)} responses, {len(problems)} warning(s); nothing written.", file=log)
         return 0
     target = write_canonical(df, Path(out), Path(codebook))
-    print(f"Imported {len(df)} responses from {paths.relative(Path(file))} -> {paths.relative(target)} ({len(problems)} warning(s)).", file=log)
+    print(
+        f"Imported {len(df)} responses from {paths.relative(Path(file))} -> {paths.relative(target)} ({len(problems)} warning(s)).",
+        file=log,
+    )
     return 0

@@ -148,7 +148,12 @@ def _check_top_keys(raw: dict[str, Any], report: _Report) -> None:
 
 def _check_format(raw: dict[str, Any], family: str, report: _Report) -> None:
     if raw.get("format") not in (None, family):
-        report.bad(f"is a mapping for '{raw['format']}' exports, not '{family}'", column="format", value=raw["format"], fix=f"use params/import/{family}.yaml or a copy of it")
+        report.bad(
+            f"is a mapping for '{raw['format']}' exports, not '{family}'",
+            column="format",
+            value=raw["format"],
+            fix=f"use params/import/{family}.yaml or a copy of it",
+        )
 
 
 def _skip_rows(raw: dict[str, Any], report: _Report) -> dict[str, list[str]]:
@@ -163,7 +168,11 @@ def _known_question(qid: Any, by_id: dict[str, dict[str, Any]], report: _Report)
     if qid in by_id:
         return True
     close = difflib.get_close_matches(str(qid), list(by_id), n=1)
-    report.bad("names a question the codebook does not have", column=str(qid), fix=f"use a codebook question id{f' (did you mean {close[0]!r}?)' if close else ''}")
+    report.bad(
+        "names a question the codebook does not have",
+        column=str(qid),
+        fix=f"use a codebook question id{f' (did you mean {close[0]!r}?)' if close else ''}",
+    )
     return False
 
 
@@ -198,7 +207,9 @@ def _generate(q: dict[str, Any], entry: dict[str, Any], report: _Report) -> str 
     try:
         str(entry["generate"]).format(n=1)
     except (KeyError, IndexError, ValueError) as exc:
-        report.bad(f"'generate' must be a Python format string with {{n}}, e.g. R{{n:03d}} ({exc})", column=q["id"], value=entry["generate"])
+        report.bad(
+            f"'generate' must be a Python format string with {{n}}, e.g. R{{n:03d}} ({exc})", column=q["id"], value=entry["generate"]
+        )
         return None
     return str(entry["generate"])
 
@@ -237,7 +248,9 @@ def _items(q: dict[str, Any], entry: dict[str, Any], report: _Report) -> dict[st
     out: dict[str, tuple[str, bool]] = {}
     for code, target in items.items():
         if str(code) not in known:
-            report.bad(f"'items' names '{code}', which is not an item of '{qid}'", column=qid, value=code, fix=f"use one of {', '.join(known)}")
+            report.bad(
+                f"'items' names '{code}', which is not an item of '{qid}'", column=qid, value=code, fix=f"use one of {', '.join(known)}"
+            )
             continue
         found = _item_target(qid, code, target, report)
         if found is not None:
@@ -255,11 +268,22 @@ def _answers(q: dict[str, Any], entry: dict[str, Any], allowed: set[str], report
     out: dict[str, str] = {}
     for text, code in answers.items():
         if isinstance(text, bool) or isinstance(code, bool):
-            report.bad("an answer text or code reads as true/false (YAML reads unquoted yes/no/on/off so)", column=qid, value=f"{text}: {code}", fix="put both in quotes, e.g. \"Yes\": \"yes\"")
+            report.bad(
+                "an answer text or code reads as true/false (YAML reads unquoted yes/no/on/off so)",
+                column=qid,
+                value=f"{text}: {code}",
+                fix='put both in quotes, e.g. "Yes": "yes"',
+            )
             continue
         if str(code) not in allowed:
-            codes = "an ISO3 code of a UN Member State" if q["type"] == "country" else ", ".join(sorted(allowed)) or "(this question takes no coded answers)"
-            report.bad(f"'answers' maps {str(text)!r} to '{code}', which is not a code of '{qid}'", column=qid, value=code, fix=f"use {codes}")
+            codes = (
+                "an ISO3 code of a UN Member State"
+                if q["type"] == "country"
+                else ", ".join(sorted(allowed)) or "(this question takes no coded answers)"
+            )
+            report.bad(
+                f"'answers' maps {str(text)!r} to '{code}', which is not a code of '{qid}'", column=qid, value=code, fix=f"use {codes}"
+            )
             continue
         out[norm(text)] = str(code)
     return out
@@ -291,8 +315,11 @@ def _unmentioned(codebook: Codebook, specs: dict[str, Spec], report: _Report) ->
         if q["type"] == "key":
             specs[q["id"]] = Spec(q["id"], generate=DEFAULT_ID_FORMAT)
         else:
-            report.bad(f"says nothing about the codebook question '{q['id']}'", column=q["id"],
-                       fix=f"add '{q['id']}: {{column: ...}}' under questions, or '{q['id']}: {{skip: true}}' if the export does not have it")
+            report.bad(
+                f"says nothing about the codebook question '{q['id']}'",
+                column=q["id"],
+                fix=f"add '{q['id']}: {{column: ...}}' under questions, or '{q['id']}: {{skip: true}}' if the export does not have it",
+            )
 
 
 def load_mapping(path: Path, family: str, codebook: Codebook, members: dict[str, str]) -> Mapping:

@@ -34,12 +34,28 @@ class Grid:
 def decode(raw: bytes, shown: str, encoding: str | None = None) -> str:
     """UTF-8 (a byte-order mark is dropped); another encoding only if UTF-8 fails and it was asked for."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise Stop([Problem(shown, "is UTF-16 text (a tab-separated export?), not a CSV file", row=1,
-                             fix="export the data again as CSV, or as Excel and import it with the -xlsx format")])
+        raise Stop(
+            [
+                Problem(
+                    shown,
+                    "is UTF-16 text (a tab-separated export?), not a CSV file",
+                    row=1,
+                    fix="export the data again as CSV, or as Excel and import it with the -xlsx format",
+                )
+            ]
+        )
     if raw.startswith(b"PK\x03\x04"):
-        raise Stop([Problem(shown, "is an Excel workbook (or another zip file), not a CSV file", fix="import it with --format qualtrics-xlsx or surveymonkey-xlsx")])
+        raise Stop(
+            [
+                Problem(
+                    shown,
+                    "is an Excel workbook (or another zip file), not a CSV file",
+                    fix="import it with --format qualtrics-xlsx or surveymonkey-xlsx",
+                )
+            ]
+        )
     if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
+        raw = raw[len(codecs.BOM_UTF8) :]
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -50,28 +66,48 @@ def decode(raw: bytes, shown: str, encoding: str | None = None) -> str:
     line_end = len(raw) if line_end == -1 else line_end
     field_start = max(line_start, raw.rfind(b",", line_start, bad.start) + 1)  # the value the byte is in
     field_end = raw.find(b",", bad.start, line_end)
-    context = raw[field_start: field_end if field_end != -1 else line_end][:80]
+    context = raw[field_start : field_end if field_end != -1 else line_end][:80]
     shown_context = context.decode("utf-8", errors="backslashreplace").strip('\r"')
     if encoding:
         try:
             fallback = codecs.lookup(encoding).name
         except LookupError:
-            raise Stop([Problem(shown, f"cannot be decoded: '{encoding}' is not an encoding Python knows", fix="use --encoding cp1252 (Windows / Latin-1 text) or utf-8")]) from None
+            raise Stop(
+                [
+                    Problem(
+                        shown,
+                        f"cannot be decoded: '{encoding}' is not an encoding Python knows",
+                        fix="use --encoding cp1252 (Windows / Latin-1 text) or utf-8",
+                    )
+                ]
+            ) from None
         if fallback not in ("utf-8", "utf-8-sig"):
             try:
                 return raw.decode(fallback)
             except UnicodeDecodeError as exc:
                 where = raw[: exc.start].count(b"\n") + 1
-                raise Stop([Problem(shown, f"is neither UTF-8 nor {encoding}: byte 0x{raw[exc.start]:02x} on line {where} is undefined in {encoding}",
-                                     row=where, fix="open the file in a text editor and save it as UTF-8")]) from None
-    raise Stop([Problem(
-        shown,
-        f"is not valid UTF-8: byte 0x{raw[bad.start]:02x} on line {line} (byte {bad.start - line_start + 1} of the line) cannot be decoded",
-        row=line,
-        value=shown_context,
-        fix="if the file was saved by Excel on Windows or as Latin-1, import it with --encoding cp1252 "
-        "(or set 'encoding: cp1252' in the mapping file); otherwise export it again as UTF-8",
-    )])
+                raise Stop(
+                    [
+                        Problem(
+                            shown,
+                            f"is neither UTF-8 nor {encoding}: byte 0x{raw[exc.start]:02x} on line {where} is undefined in {encoding}",
+                            row=where,
+                            fix="open the file in a text editor and save it as UTF-8",
+                        )
+                    ]
+                ) from None
+    raise Stop(
+        [
+            Problem(
+                shown,
+                f"is not valid UTF-8: byte 0x{raw[bad.start]:02x} on line {line} (byte {bad.start - line_start + 1} of the line) cannot be decoded",
+                row=line,
+                value=shown_context,
+                fix="if the file was saved by Excel on Windows or as Latin-1, import it with --encoding cp1252 "
+                "(or set 'encoding: cp1252' in the mapping file); otherwise export it again as UTF-8",
+            )
+        ]
+    )
 
 
 def parse_csv(text: str, shown: str) -> Grid:
@@ -91,9 +127,20 @@ def parse_csv(text: str, shown: str) -> Grid:
             rule = f"ends inside a quoted value that opens on line {start}: the file is cut short, or a quote is never closed"
         else:
             rule = f"cannot be read as CSV from line {start} on ({exc})"
-        raise Stop([Problem(shown, rule, row=start, fix="export the file again; if it was edited by hand, every quoted value must be closed and a quote inside a value doubled (\"\")")]) from None
+        raise Stop(
+            [
+                Problem(
+                    shown,
+                    rule,
+                    row=start,
+                    fix='export the file again; if it was edited by hand, every quoted value must be closed and a quote inside a value doubled ("")',
+                )
+            ]
+        ) from None
     if rows and len(rows[0]) == 1 and any(sep in rows[0][0] for sep in (";", "\t")):
-        raise Stop([Problem(shown, "is not comma-separated (it uses ';' or tabs)", row=lines[0], fix="export it again as comma-separated CSV")])
+        raise Stop(
+            [Problem(shown, "is not comma-separated (it uses ';' or tabs)", row=lines[0], fix="export it again as comma-separated CSV")]
+        )
     return Grid(shown, rows, lines)
 
 
@@ -125,7 +172,15 @@ def read_xlsx(path: Path, shown: str) -> Grid:
         frame = pd.read_excel(path, sheet_name=0, header=None, dtype=object, engine="openpyxl", keep_default_na=False, na_values=[])
         sheet = openpyxl.load_workbook(path, data_only=True).worksheets[0]
     except Exception as exc:  # openpyxl/zipfile raise many types for a file that is not a workbook
-        raise Stop([Problem(shown, f"cannot be read as an Excel workbook (.xlsx): {exc}", fix="save the export as .xlsx, or export it as CSV and use the CSV format")]) from None
+        raise Stop(
+            [
+                Problem(
+                    shown,
+                    f"cannot be read as an Excel workbook (.xlsx): {exc}",
+                    fix="save the export as .xlsx, or export it as CSV and use the CSV format",
+                )
+            ]
+        ) from None
     rows = [[_cell_text(v) for v in record] for record in frame.itertuples(index=False, name=None)]
     for merged in sheet.merged_cells.ranges:
         top, left = merged.min_row - 1, merged.min_col - 1

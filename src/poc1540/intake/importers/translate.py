@@ -15,31 +15,23 @@ again.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 
 from poc1540.core.codebook import Codebook
 from poc1540.core.problems import Problem
 from poc1540.intake import countries, schemas
+from poc1540.intake.importers.answers import answer_table, item_codes, parse_date, scale_point, split_choices
 from poc1540.intake.importers.columns import HEADER_ROWS, Column, Columns
 from poc1540.intake.importers.common import Stop, norm, short
 from poc1540.intake.importers.mapping import Mapping, Spec, answer_codes
 from poc1540.intake.importers.read import Grid
 from poc1540.intake.validate import problems_from_schema
 
-NA_TEXTS = ("not applicable", "n/a", "na")
-ISO_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
-
 Rows = list[tuple[int, list[str]]]  # (export line, cells) of each response
-
-
-def item_codes(q: dict[str, Any]) -> list[str]:
-    """The canonical columns of a question: its item codes (multi, Likert) or its id."""
-    return [str(i["code"]) for i in q["items"]] if q["type"] in ("multi", "likert") else [q["id"]]
 
 
 class Translator:
@@ -61,8 +53,14 @@ class Translator:
         """A row with fewer cells than the header (or extra non-empty ones) was cut or mis-split."""
         for line, row in data:
             if len(row) != width and any(cell.strip() for cell in row[width:]) or len(row) < width:
-                self.problems.append(Problem(self.grid.shown, f"has {len(row)} values but the header has {width} columns: the row is cut short or has stray separators",
-                                             row=line, fix="export the file again (complete); if it was edited, check the commas and quotes of this row"))
+                self.problems.append(
+                    Problem(
+                        self.grid.shown,
+                        f"has {len(row)} values but the header has {width} columns: the row is cut short or has stray separators",
+                        row=line,
+                        fix="export the file again (complete); if it was edited, check the commas and quotes of this row",
+                    )
+                )
         if self.problems:
             raise Stop(self.problems)
 
@@ -77,14 +75,29 @@ class Translator:
         for line, row in data:
             hit = next(((c, row[c.index]) for c, values in skip_cols if norm(row[c.index]) in values), None)
             if hit:
-                self.problems.append(Problem(self.grid.shown, f"is a '{hit[1]}' response ({hit[0].key}), not a real one, and is skipped", row=line, severity="warning"))
+                self.problems.append(
+                    Problem(
+                        self.grid.shown,
+                        f"is a '{hit[1]}' response ({hit[0].key}), not a real one, and is skipped",
+                        row=line,
+                        severity="warning",
+                    )
+                )
             else:
                 kept.append((line, row))
         if not kept:
             lines = self.grid.lines
-            raise Stop(self.problems + [Problem(self.grid.shown, "has its header rows but no responses" if not data else "has no responses left once previews and tests are skipped",
-                                                row=lines[-1] if data else lines[min(need, len(lines)) - 1],
-                                                fix="export the file again with its responses (check the export's filters)")])
+            raise Stop(
+                self.problems
+                + [
+                    Problem(
+                        self.grid.shown,
+                        "has its header rows but no responses" if not data else "has no responses left once previews and tests are skipped",
+                        row=lines[-1] if data else lines[min(need, len(lines)) - 1],
+                        fix="export the file again with its responses (check the export's filters)",
+                    )
+                ]
+            )
         return kept
 
     def run(self) -> pd.DataFrame | None:
@@ -111,7 +124,13 @@ class Translator:
         if spec.skip:
             for code in item_codes(q):
                 out[code] = [""] * len(kept)
-            self.problems.append(Problem(self.grid.shown, f"does not give '{q['id']}' ({self.mapping.shown} says skip: true), so it is left empty", severity="warning"))
+            self.problems.append(
+                Problem(
+                    self.grid.shown,
+                    f"does not give '{q['id']}' ({self.mapping.shown} says skip: true), so it is left empty",
+                    severity="warning",
+                )
+            )
         elif spec.generate is not None:
             out[q["id"]] = [spec.generate.format(n=k) for k in range(1, len(kept) + 1)]
         elif q["type"] in ("multi", "likert"):
@@ -122,7 +141,11 @@ class Translator:
     def _items_question(self, q: dict[str, Any], spec: Spec, kept: Rows, out: dict[str, list[str]]) -> None:
         """A multi-select or Likert question: one joined column, or one column per item."""
         # SurveyMonkey always writes one column per option; a tidy CSV one per item code
-        joined = self.columns.find(spec.column) if (q["type"] == "multi" and spec.column and self.family not in ("canonical", "surveymonkey")) else []
+        joined = (
+            self.columns.find(spec.column)
+            if (q["type"] == "multi" and spec.column and self.family not in ("canonical", "surveymonkey"))
+            else []
+        )
         if len(joined) == 1:
             self.columns.used.add(joined[0].index)
             self._multi_joined(q, spec, joined[0], kept, out)
@@ -149,7 +172,7 @@ class Translator:
             out[q["id"]] = [""] * len(kept)
             return
         self.source[q["id"]] = col.shown
-        table = self._table(q, spec)
+        table = answer_table(q, spec, self.na)
         out[q["id"]] = [self._answer(q, spec, table, line, col, row[col.index]) for line, row in kept]
 
     def _answer(self, q: dict[str, Any], spec: Spec, table: dict[str, str], line: int, col: Column, raw: str) -> str:
@@ -163,15 +186,25 @@ class Translator:
         if q["type"] == "key":
             return text
         readers: dict[str, Callable[[dict[str, Any], Spec, dict[str, str], int, Column, str], str]] = {
-            "country": self._country, "date": self._date_answer, "scale": self._scale_answer,
+            "country": self._country,
+            "date": self._date_answer,
+            "scale": self._scale_answer,
         }
         return readers.get(q["type"], self._coded)(q, spec, table, line, col, text)
 
     def _empty(self, q: dict[str, Any], line: int, col: Column) -> None:
         if q.get("required"):
             self.reported.add((line, q["id"]))
-            self.problems.append(Problem(self.grid.shown, f"is empty, but every response must give '{q['id']}' ({q.get('label', q['id'])})", row=line, column=col.shown,
-                                         value="", fix="complete the answer in the survey platform and export again, or remove the response if it is not a real one"))
+            self.problems.append(
+                Problem(
+                    self.grid.shown,
+                    f"is empty, but every response must give '{q['id']}' ({q.get('label', q['id'])})",
+                    row=line,
+                    column=col.shown,
+                    value="",
+                    fix="complete the answer in the survey platform and export again, or remove the response if it is not a real one",
+                )
+            )
 
     def _coded(self, q: dict[str, Any], spec: Spec, table: dict[str, str], line: int, col: Column, text: str) -> str:
         value = table.get(norm(text), "")
@@ -196,15 +229,30 @@ class Translator:
         value = parse_date(text, spec.date_formats) or ""
         if not value:
             self.reported.add((line, q["id"]))
-            self.problems.append(Problem(self.grid.shown, f"is not a date the mapping can read for '{q['id']}'", row=line, column=col.shown, value=text,
-                                         fix=f"set 'date_format' of '{q['id']}' in {self.mapping.shown} (Python strptime codes, e.g. \"%m/%d/%Y %I:%M:%S %p\")"))
+            self.problems.append(
+                Problem(
+                    self.grid.shown,
+                    f"is not a date the mapping can read for '{q['id']}'",
+                    row=line,
+                    column=col.shown,
+                    value=text,
+                    fix=f"set 'date_format' of '{q['id']}' in {self.mapping.shown} (Python strptime codes, e.g. \"%m/%d/%Y %I:%M:%S %p\")",
+                )
+            )
         return value
 
     def _scale_answer(self, q: dict[str, Any], spec: Spec, table: dict[str, str], line: int, col: Column, text: str) -> str:
         value = scale_point(q, spec.answers, text) or ""
         if not value:
             anchors = ", ".join(map(str, (q.get("anchors") or {}).values()))
-            self._unknown(line, col, text, q["id"], q["id"], rule=f"is not a point of the scale of '{q['id']}' ({q['min']} to {q['max']}, or an anchor: {anchors})")
+            self._unknown(
+                line,
+                col,
+                text,
+                q["id"],
+                q["id"],
+                rule=f"is not a point of the scale of '{q['id']}' ({q['min']} to {q['max']}, or an anchor: {anchors})",
+            )
         return value
 
     # --- multi-select and Likert questions
@@ -215,7 +263,7 @@ class Translator:
         for code in codes:
             out[code] = []
             self.source[code] = col.shown
-        table = self._table(q, spec)
+        table = answer_table(q, spec, self.na)
         for line, row in kept:
             cell = row[col.index]
             ticked = self._choices(q, table, line, col, cell) if cell.strip() else set()
@@ -223,24 +271,17 @@ class Translator:
                 out[code].append("" if not cell.strip() else ("1" if code in ticked else "0"))
 
     def _choices(self, q: dict[str, Any], table: dict[str, str], line: int, col: Column, cell: str) -> set[str]:
-        """The codes of a comma-joined answer: at each piece, the longest run of pieces that is one choice text."""
-        pieces = cell.split(",")
-        ticked: set[str] = set()
-        i = 0
-        while i < len(pieces):
-            if not pieces[i].strip():
-                i += 1
-                continue
-            for j in range(len(pieces), i, -1):
-                code = table.get(norm(",".join(pieces[i:j])))
-                if code is not None:
-                    ticked.add(code)
-                    i = j
-                    break
-            else:
-                self._unknown(line, col, pieces[i].strip(), q["id"], item_codes(q)[0],
-                              rule=f"is not a choice of '{q['id']}' that the mapping or the codebook knows (in the answer {short(cell, 80)!r})")
-                i += 1
+        """The codes of a comma-joined answer; each piece that is no choice text is a problem."""
+        ticked, unknown = split_choices(cell, table)
+        for piece in unknown:
+            self._unknown(
+                line,
+                col,
+                piece,
+                q["id"],
+                item_codes(q)[0],
+                rule=f"is not a choice of '{q['id']}' that the mapping or the codebook knows (in the answer {short(cell, 80)!r})",
+            )
         return ticked
 
     def _option_state(self, q: dict[str, Any], table: dict[str, str], line: int, code: str, col: Column, any_text: bool, text: str) -> str:
@@ -251,29 +292,57 @@ class Translator:
             return "1"
         labels = {str(i["code"]): str(i["label"]) for i in q["items"]}
         other = table.get(norm(text))
-        rule = (f"names the option '{labels[other]}' but is the column of '{labels[code]}' in the mapping" if other
-                else f"is not the option of '{q['id']}' this column stands for ('{labels[code]}')")
+        rule = (
+            f"names the option '{labels[other]}' but is the column of '{labels[code]}' in the mapping"
+            if other
+            else f"is not the option of '{q['id']}' this column stands for ('{labels[code]}')"
+        )
         self._unknown(line, col, text, q["id"], code, rule=rule)
         return ""
 
-    def _multi_columns(self, q: dict[str, Any], spec: Spec, items: dict[str, tuple[Column, bool]], extra: list[Column], kept: Rows, out: dict[str, list[str]]) -> None:
+    def _multi_columns(
+        self,
+        q: dict[str, Any],
+        spec: Spec,
+        items: dict[str, tuple[Column, bool]],
+        extra: list[Column],
+        kept: Rows,
+        out: dict[str, list[str]],
+    ) -> None:
         """One column per option, holding 1 or the option text when ticked."""
-        table = self._table(q, spec)
+        table = answer_table(q, spec, self.na)
         for code in items:
             out[code] = []
         for line, row in kept:
-            state = {code: self._option_state(q, table, line, code, col, any_text, row[col.index].strip()) for code, (col, any_text) in items.items()}
+            state = {
+                code: self._option_state(q, table, line, code, col, any_text, row[col.index].strip())
+                for code, (col, any_text) in items.items()
+            }
             for col in extra:
                 text = row[col.index].strip()
                 if text and text != "0":
-                    self._unknown(line, col, text, q["id"], next(iter(items)),
-                                  rule=f"is an option of '{q['id']}' that the mapping and the codebook do not know")
+                    self._unknown(
+                        line,
+                        col,
+                        text,
+                        q["id"],
+                        next(iter(items)),
+                        rule=f"is an option of '{q['id']}' that the mapping and the codebook do not know",
+                    )
             answered = any(v != "" for v in state.values())
             for code in items:
                 out[code].append(("1" if state[code] == "1" else "0") if answered else "")
 
-    def _likert(self, q: dict[str, Any], spec: Spec, items: dict[str, tuple[Column, bool]], extra: list[Column], kept: Rows, out: dict[str, list[str]]) -> None:
-        table = self._table(q, spec)
+    def _likert(
+        self,
+        q: dict[str, Any],
+        spec: Spec,
+        items: dict[str, tuple[Column, bool]],
+        extra: list[Column],
+        kept: Rows,
+        out: dict[str, list[str]],
+    ) -> None:
+        table = answer_table(q, spec, self.na)
         for code in items:
             out[code] = []
         for line, row in kept:
@@ -285,38 +354,31 @@ class Translator:
                 out[code].append(value)
             for col in extra:
                 if row[col.index].strip():
-                    self._unknown(line, col, row[col.index].strip(), q["id"], next(iter(items)),
-                                  rule=f"answers a statement of '{q['id']}' that the mapping and the codebook do not know")
+                    self._unknown(
+                        line,
+                        col,
+                        row[col.index].strip(),
+                        q["id"],
+                        next(iter(items)),
+                        rule=f"answers a statement of '{q['id']}' that the mapping and the codebook do not know",
+                    )
 
-    # --- answer tables and problems
-
-    def _table(self, q: dict[str, Any], spec: Spec) -> dict[str, str]:
-        """Normalised answer text -> code: codebook codes and labels, then the mapping's answers."""
-        table: dict[str, str] = {}
-        kind = q["type"]
-        if kind in ("single", "ordinal", "multi"):
-            for opt in q.get("options", q.get("items", [])):
-                table[norm(opt["code"])] = str(opt["code"])
-                table[norm(opt["label"])] = str(opt["code"])
-        elif kind == "likert":
-            for value, label in q["scale"].items():
-                table[norm(value)] = str(value)
-                table[norm(label)] = str(value)
-            if q.get("allow_na"):
-                table.update({text: self.na for text in NA_TEXTS})
-        table.update(spec.answers)
-        return table
+    # --- problems
 
     def _unknown(self, line: int, col: Column, value: str, qid: str, canonical: str, rule: str | None = None) -> None:
         codes = answer_codes(self.codebook.question(qid), self.na)
         self.reported.add((line, canonical))
-        self.problems.append(Problem(
-            self.grid.shown,
-            rule or f"is not an answer to '{qid}' that the mapping or the codebook knows",
-            row=line, column=col.shown, value=value,
-            fix=f"add it under 'answers' of '{qid}' in {self.mapping.shown} (\"{value}\": one of {', '.join(codes)}), "
-            f"or if it is a genuinely new option, add it to {self.codebook_shown} first",
-        ))
+        self.problems.append(
+            Problem(
+                self.grid.shown,
+                rule or f"is not an answer to '{qid}' that the mapping or the codebook knows",
+                row=line,
+                column=col.shown,
+                value=value,
+                fix=f"add it under 'answers' of '{qid}' in {self.mapping.shown} (\"{value}\": one of {', '.join(codes)}), "
+                f"or if it is a genuinely new option, add it to {self.codebook_shown} first",
+            )
+        )
 
     def _validate(self, df: pd.DataFrame, lines: list[int]) -> None:
         """The codebook's own rules (fieldwork window, exclusive options, unique ids ...), by export line."""
@@ -330,36 +392,3 @@ class Translator:
             if problem.column in self.source:
                 problem = replace(problem, column=f"{self.source[problem.column]} -> {problem.column}")
             self.problems.append(problem)
-
-
-def scale_point(q: dict[str, Any], answers: dict[str, str], text: str) -> str | None:
-    """A scale answer as its point: the mapping's answer, the number (with its anchor), or an anchor."""
-    key = norm(text)
-    if key in answers:
-        return answers[key]
-    lo, hi = int(q["min"]), int(q["max"])
-    anchors = {int(k): norm(v) for k, v in (q.get("anchors") or {}).items()}
-    match = re.fullmatch(r"(\d+)(?:\.0+)?(?:\s*[-:.)]?\s*(.*))?", key)
-    if match:
-        n, rest = int(match.group(1)), (match.group(2) or "").strip()
-        if lo <= n <= hi and (not rest or rest == anchors.get(n)):
-            return str(n)
-        return None
-    for n, anchor in anchors.items():
-        if key == anchor:
-            return str(n)
-    return None
-
-
-def parse_date(text: str, formats: list[str]) -> str | None:
-    """A date as YYYY-MM-DD: the mapping's formats first, then ISO forms; None if none reads it."""
-    value = text.strip()
-    for fmt in [*formats, *ISO_DATE_FORMATS]:
-        try:
-            return dt.datetime.strptime(value, fmt).date().isoformat()
-        except ValueError:
-            continue
-    try:
-        return dt.datetime.fromisoformat(value).date().isoformat()
-    except ValueError:
-        return None
