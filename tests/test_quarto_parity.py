@@ -51,7 +51,9 @@ def words(text: str) -> list[str]:
     return re.findall(r"[A-Za-z0-9]+", text)
 
 
-@pytest.mark.skipif(QUARTO is None, reason="no quarto binary on PATH (it cannot be installed here); parity with Quarto is checked only where it is")
+@pytest.mark.skipif(
+    QUARTO is None, reason="no quarto binary on PATH (it cannot be installed here); parity with Quarto is checked only where it is"
+)
 @pytest.mark.parametrize("to", ["pdf", "html"])
 def test_quarto_and_the_project_renderer_give_the_same_words(tmp_path: Path, to: str) -> None:
     for name in ("ours", "quarto"):

@@ -15,7 +15,7 @@ import pytest
 import scipy.optimize
 import scipy.stats
 
-from poc1540.analysis import stats
+from poc1540.analysis import stats, suppression
 from poc1540.findings import merge
 from poc1540.publish import record as findings
 
@@ -355,7 +355,7 @@ def tiny_respondents() -> pd.DataFrame:
 
 def test_crosstab_of_a_tiny_dataset_is_safe() -> None:
     frame = tiny_respondents()
-    published = stats.crosstab(frame, "role", "region", col_order=["Africa", "Asia", "Europe"], min_cell=5)
+    published = suppression.crosstab(frame, "role", "region", col_order=["Africa", "Asia", "Europe"], min_cell=5)
     counts = np.array([[3, 8, 12], [9, 10, 6], [7, 5, 0]])
     assert list(published.index) == ["hub", "post_office", "mixed", "Total"]
     assert list(published.columns) == ["Africa", "Asia", "Europe", "Total"]
@@ -374,7 +374,7 @@ def test_a_row_of_zeros_beside_a_suppressed_cell_suppresses_the_total() -> None:
     # Row b is (3, 0, 0 | 3)... the small total is suppressed too; row c is (7, 0, 0 | 7) where 7 is
     # suppressed to protect the 3 in its column: the zeros plus the total would reveal it.
     counts = np.array([[20, 9, 8], [3, 0, 0], [7, 0, 0], [15, 6, 12]])
-    published = stats.suppress_counts(pd.DataFrame(counts, index=list("abcd"), columns=list("XYZ")), min_cell=5)
+    published = suppression.suppress_counts(pd.DataFrame(counts, index=list("abcd"), columns=list("XYZ")), min_cell=5)
     assert_safe(counts, published, 5, lp=True)
     assert published.loc["b", "X"] == published.loc["b", "Total"] == stats.SUPPRESSED  # small total
     assert published.loc["c", "X"] == stats.SUPPRESSED  # the complement of the 3 in column X
@@ -387,13 +387,13 @@ def test_linear_closure_catches_what_the_line_rule_misses() -> None:
     # joined by cell (c, X): no line has a single unknown, yet row c minus the columns Y and Z gives it.
     counts = np.array([[15, 0, 0], [3, 0, 0], [8, 8, 20]])
     full = augmented(counts)
-    lines = stats._table_lines(*counts.shape)
-    line_rule_only = stats._protect(full.ravel(), lines, 5, closure=False).reshape(full.shape)
+    lines = suppression._table_lines(*counts.shape)
+    line_rule_only = suppression._protect(full.ravel(), lines, 5, closure=False).reshape(full.shape)
     grid = np.where(line_rule_only, None, full).astype(object)
     assert line_attack(grid) == {}
     assert rank_attack(grid) == [(2, 0)]
     assert lp_ranges(grid)[(2, 0)] == pytest.approx((8, 8))
-    published = stats.suppress_counts(pd.DataFrame(counts), min_cell=5)
+    published = suppression.suppress_counts(pd.DataFrame(counts), min_cell=5)
     assert_safe(counts, published, 5, lp=True)
 
 
@@ -404,26 +404,26 @@ def test_random_tables_resist_the_attacker(min_cell: int) -> None:
     for trial in range(100):
         rows, cols = rng.integers(1, 6), rng.integers(1, 6)
         counts = rng.choice(values, size=(rows, cols)) if trial % 3 else rng.poisson(rng.uniform(1, 12), size=(rows, cols))
-        published = stats.suppress_counts(pd.DataFrame(counts), min_cell=min_cell)
+        published = suppression.suppress_counts(pd.DataFrame(counts), min_cell=min_cell)
         assert_safe(counts, published, min_cell, lp=trial < 12)
 
 
 def test_a_table_without_small_cells_is_published_whole() -> None:
     counts = np.array([[10, 0, 8], [7, 9, 12]])
-    published = stats.suppress_counts(pd.DataFrame(counts), min_cell=5)
+    published = suppression.suppress_counts(pd.DataFrame(counts), min_cell=5)
     assert (published_grid(published) == augmented(counts)).all()
-    assert stats.suppression_mask(pd.DataFrame(counts), min_cell=5).to_numpy().sum() == 0
+    assert suppression.suppression_mask(pd.DataFrame(counts), min_cell=5).to_numpy().sum() == 0
 
 
 def test_bad_tables_are_refused() -> None:
     with pytest.raises(ValueError, match="non-negative integers"):
-        stats.suppress_counts(pd.DataFrame([[1, -2]]), min_cell=5)
+        suppression.suppress_counts(pd.DataFrame([[1, -2]]), min_cell=5)
     with pytest.raises(ValueError, match="non-negative integers"):
-        stats.suppress_counts(pd.DataFrame([[1.5, 2]]), min_cell=5)
+        suppression.suppress_counts(pd.DataFrame([[1.5, 2]]), min_cell=5)
     with pytest.raises(ValueError, match="already has"):
-        stats.suppress_counts(pd.DataFrame([[1, 2]], index=["Total"]), min_cell=5)
+        suppression.suppress_counts(pd.DataFrame([[1, 2]], index=["Total"]), min_cell=5)
     with pytest.raises(ValueError, match="outside the given order"):
-        stats.crosstab(tiny_respondents(), "role", "region", col_order=["Africa", "Asia"], min_cell=5)
+        suppression.crosstab(tiny_respondents(), "role", "region", col_order=["Africa", "Asia"], min_cell=5)
 
 
 # --------------------------------------------------------------------------- Likert and correlation
@@ -439,7 +439,7 @@ def test_likert_distribution() -> None:
         }
     )
     scale = {1: "Not a challenge", 2: "Minor", 3: "Moderate", 4: "Serious", 5: "Major"}
-    out = stats.likert_distribution(frame, ["q1", "q2"], scale, labels={"q1": "Mandate"}, min_cell=5)
+    out = suppression.likert_distribution(frame, ["q1", "q2"], scale, labels={"q1": "Mandate"}, min_cell=5)
     q1 = out[out["item"] == "q1"]
     assert q1["score"].tolist() == [1, 2, 3, 4, 5] and (q1["base"] == 52).all()
     assert q1["label"].eq("Mandate").all() and q1["score_label"].tolist() == list(scale.values())
@@ -451,10 +451,10 @@ def test_likert_distribution() -> None:
     q2 = out[out["item"] == "q2"]
     assert q2["suppressed"].tolist() == [False] * 5  # zeros and a 40-of-40 are published
     assert q2["proportion"].tolist() == [0.0, 0.0, 1.0, 0.0, 0.0]
-    raw = stats.likert_distribution(frame, ["q3"], [1, 2, 3, 4, 5], na_code="na", min_cell=5)
+    raw = suppression.likert_distribution(frame, ["q3"], [1, 2, 3, 4, 5], na_code="na", min_cell=5)
     assert (raw["base"] == 12).all() and raw["count"].tolist() == [6, 0, 0, 0, 6]
     with pytest.raises(ValueError, match="outside the scale"):
-        stats.likert_distribution(frame, ["q3"], [1, 2, 3, 4, 5], min_cell=5)
+        suppression.likert_distribution(frame, ["q3"], [1, 2, 3, 4, 5], min_cell=5)
 
 
 def test_spearman_on_pairwise_complete_cases() -> None:

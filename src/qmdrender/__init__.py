@@ -35,7 +35,6 @@ metadata, the ``.typ``) go to ``build_dir`` (default: ``<output dir>/.build``).
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import os
 import re
@@ -49,13 +48,14 @@ from typing import Any
 
 import yaml
 
-from .shortcodes import Document, RenderError, _deep_merge, expand
+from .metadata import format_date, prepare_meta
+from .shortcodes import Document, RenderError, expand, show_path
 
 # Pandoc's markdown without example lists: with them, a wrapped line that starts with
 # "(@fig-x)" would silently become a numbered example instead of a cross-reference.
 READER = "markdown-example_lists"
 
-__all__ = ["render", "RenderError", "RenderWarning", "expand", "find_quarto"]
+__all__ = ["render", "RenderError", "RenderWarning", "expand", "find_quarto", "format_date"]
 
 HERE = Path(__file__).resolve().parent
 LUA_FILTER = HERE / "crossref.lua"
@@ -113,7 +113,7 @@ def render(
 
 def _render_pandoc(source: Path, output: Path, to: str, build: Path) -> Path:
     doc = expand(source, to=to)
-    meta = _prepare_meta(doc, to)
+    meta = prepare_meta(doc, to)
     stem = build / output.name
     body_md = stem.with_name(output.name + ".md")
     meta_yml = stem.with_name(output.name + ".meta.yml")
@@ -205,10 +205,10 @@ def _pandoc_message(stderr: str, doc: Document) -> str:
         for match in _TOKEN.finditer(msg):
             tok = match.group("tok") or match.group("quoted")
             pattern = re.compile(re.escape(tok) + r"(?![\w-])")
-            places = [f"{_rel(line.file)}:{line.lineno}" for line in doc.lines if pattern.search(line.text)]
+            places = [f"{show_path(line.file)}:{line.lineno}" for line in doc.lines if pattern.search(line.text)]
             if places:
                 break
-        where = ", ".join(dict.fromkeys(places)) if places else _rel(doc.source)
+        where = ", ".join(dict.fromkeys(places)) if places else show_path(doc.source)
         return f"{where}: {msg}"
     # pandoc's own messages name lines of the expanded Markdown: map them back.
 
@@ -217,14 +217,7 @@ def _pandoc_message(stderr: str, doc: Document) -> str:
         return f"{match.group(0)} ({place})" if place else match.group(0)
 
     text = _PANDOC_LINE.sub(origin, stderr.strip())
-    return f"pandoc failed on {_rel(doc.source)}:\n{text}"
-
-
-def _rel(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    return f"pandoc failed on {show_path(doc.source)}:\n{text}"
 
 
 def _walk_images(node: Any, out: list[str]) -> None:
@@ -243,7 +236,7 @@ def _resolve_images(ast: dict, doc: Document) -> tuple[dict[str, str], Path]:
     _walk_images(ast.get("blocks", []), srcs)
     resolved: dict[str, Path] = {}
     for src in dict.fromkeys(srcs):
-        where = ", ".join(doc.where(src)) or _rel(doc.source)
+        where = ", ".join(doc.where(src)) or show_path(doc.source)
         if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", src) and not re.match(r"^[A-Za-z]:[\\/]", src):
             raise RenderError(f"{where}: image {src!r} is not a local file (remote resources are not fetched: the build runs offline)")
         path = (doc.source.parent / src).resolve()
@@ -296,141 +289,7 @@ def _check_html_offline(html: bytes, doc: Document) -> None:
         tag = html[tag_start : html.find(b">", match.end()) + 1].decode("utf-8", "replace")
         if tag.lower().startswith("<a "):
             continue  # a hyperlink the reader may follow is fine
-        raise RenderError(f"{_rel(doc.source)}: HTML would load a remote resource: {tag[:200]}")
-
-
-# ---------------------------------------------------------------------------------------
-# metadata
-
-
-def _prepare_meta(doc: Document, to: str) -> dict[str, Any]:
-    """Front matter as the templates and the Lua filter expect it."""
-    meta = dict(doc.meta)
-    fmt = meta.pop("format", None)
-    if isinstance(fmt, dict):
-        opts = fmt.get("typst" if to == "pdf" else "html")
-        if isinstance(opts, dict):
-            meta = _deep_merge(meta, opts)
-    where = _rel(doc.source)
-
-    authors = meta.pop("authors", None)
-    authors = meta.pop("author", authors)
-    if authors is not None:
-        meta["author"] = _authors(authors, where)
-
-    date = meta.get("date")
-    meta.pop("poc1540-date-iso", None)
-    if date is not None and date != "":
-        display, iso = _date(date, meta.pop("date-format", None), where)
-        meta["date"] = display
-        if iso:
-            meta["poc1540-date-iso"] = iso
-
-    lang = str(meta.get("lang") or "en")
-    meta["lang"] = lang
-    code, _, region = lang.replace("_", "-").partition("-")
-    meta["poc1540-lang"] = code.lower()
-    if region:
-        meta["poc1540-region"] = region.upper()
-
-    meta["number-sections"] = bool(meta.get("number-sections", True))
-    if to == "html" and not meta.get("pagetitle"):
-        meta["pagetitle"] = str(meta.get("title") or doc.source.stem)
-    return _plain(meta)
-
-
-def _plain(node: Any) -> Any:
-    """YAML-safe copy: dates as ISO strings."""
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    if isinstance(node, (_dt.date, _dt.datetime)):
-        return node.isoformat()
-    return node
-
-
-def _authors(value: Any, where: str) -> list[dict[str, str]]:
-    items = value if isinstance(value, list) else [value]
-    out = []
-    for item in items:
-        if isinstance(item, str):
-            out.append({"name": item})
-            continue
-        if not isinstance(item, dict) or "name" not in item:
-            raise RenderError(f"{where}: author entries must be names or mappings with a 'name'")
-        name = item["name"]
-        if isinstance(name, dict):  # Quarto: {given, family} or {literal}
-            name = name.get("literal") or " ".join(str(name[k]) for k in ("given", "family") if name.get(k))
-        entry = {"name": str(name)}
-        affs = item.get("affiliations", item.get("affiliation"))
-        if affs:
-            affs = affs if isinstance(affs, list) else [affs]
-            names = [str(a.get("name", "")) if isinstance(a, dict) else str(a) for a in affs]
-            entry["affiliation"] = "; ".join(n for n in names if n)
-        if item.get("email"):
-            entry["email"] = str(item["email"])
-        out.append(entry)
-    return out
-
-
-_MONTHS = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-]  # fmt: skip
-_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-_DATE_STYLES = {
-    "full": "dddd, MMMM D, YYYY",
-    "long": "MMMM D, YYYY",
-    "medium": "MMM D, YYYY",
-    "short": "M/D/YY",
-    "iso": "YYYY-MM-DD",
-}
-_DATE_TOKEN = re.compile(r"\[([^\]]*)\]|YYYY|YY|MMMM|MMM|MM|M|DD|D|dddd|ddd")
-
-
-def format_date(day: _dt.date, fmt: str | None = None) -> str:
-    """`day` in a Quarto date style (long, full, medium, short, iso) or dayjs-style pattern."""
-    pattern = _DATE_STYLES.get(fmt or "long", fmt or "")
-
-    def token(match: re.Match) -> str:
-        if match.group(1) is not None:
-            return match.group(1)
-        return {
-            "YYYY": f"{day.year:04d}",
-            "YY": f"{day.year % 100:02d}",
-            "MMMM": _MONTHS[day.month - 1],
-            "MMM": _MONTHS[day.month - 1][:3],
-            "MM": f"{day.month:02d}",
-            "M": str(day.month),
-            "DD": f"{day.day:02d}",
-            "D": str(day.day),
-            "dddd": _DAYS[day.weekday()],
-            "ddd": _DAYS[day.weekday()][:3],
-        }[match.group(0)]
-
-    return _DATE_TOKEN.sub(token, pattern)
-
-
-def _date(value: Any, fmt: Any, where: str) -> tuple[str, str | None]:
-    if isinstance(value, _dt.datetime):
-        value = value.date()
-    if isinstance(value, _dt.date):
-        return format_date(value, fmt), value.isoformat()
-    text = str(value).strip()
-    if text in ("today", "now", "last-modified"):
-        raise RenderError(
-            f"{where}: date: {text} depends on the clock or the file system, so the report "
-            "would not rebuild byte-for-byte; give the date as YYYY-MM-DD (or a variable)"
-        )
-    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
-    if match:
-        try:
-            day = _dt.date(*(int(g) for g in match.groups()))
-        except ValueError:
-            raise RenderError(f"{where}: date {text!r} is not a valid date") from None
-        return format_date(day, fmt), day.isoformat()
-    return text, None  # free text ("August 2020"): printed as is; the PDF gets no date
+        raise RenderError(f"{show_path(doc.source)}: HTML would load a remote resource: {tag[:200]}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -448,7 +307,7 @@ def _render_quarto(source: Path, output: Path, to: str, build: Path) -> Path:
         args += ["-M", "embed-resources:true"]
     proc = subprocess.run(args, cwd=source.parent, capture_output=True, check=False)
     if proc.returncode != 0:
-        raise RenderError(f"quarto render failed on {_rel(source)}:\n" + proc.stderr.decode("utf-8", "replace").strip())
+        raise RenderError(f"quarto render failed on {show_path(source)}:\n" + proc.stderr.decode("utf-8", "replace").strip())
     produced = _quarto_output(source, name)
     try:
         _write_atomic(output, produced.read_bytes())

@@ -63,17 +63,17 @@ class Document:
 
     def where(self, needle: str) -> list[str]:
         """'file:line' of every expanded line containing `needle` (for error messages)."""
-        return [f"{_show(line.file)}:{line.lineno}" for line in self.lines if needle in line.text]
+        return [f"{show_path(line.file)}:{line.lineno}" for line in self.lines if needle in line.text]
 
     def origin(self, lineno: int) -> str | None:
         """'file:line' of line `lineno` (1-based) of :attr:`text`."""
         if 1 <= lineno <= len(self.lines):
             line = self.lines[lineno - 1]
-            return f"{_show(line.file)}:{line.lineno}"
+            return f"{show_path(line.file)}:{line.lineno}"
         return None
 
 
-def _show(path: Path) -> str:
+def show_path(path: Path) -> str:
     """A path as short as is still unambiguous: relative to the cwd when below it."""
     try:
         return str(path.relative_to(Path.cwd()))
@@ -90,7 +90,7 @@ def _load_yaml_file(path: Path) -> Any:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{_show(path)}:{mark.line + 1}" if mark else _show(path)
+        where = f"{show_path(path)}:{mark.line + 1}" if mark else show_path(path)
         raise RenderError(f"{where}: invalid YAML: {exc}") from None
 
 
@@ -103,16 +103,16 @@ def split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], list[str]
         if _FRONT_MATTER_END.match(lines[end]):
             break
     else:
-        raise RenderError(f"{_show(path)}:1: front matter starting with '---' is never closed")
+        raise RenderError(f"{show_path(path)}:1: front matter starting with '---' is never closed")
     raw = "\n".join(lines[1:end])
     try:
         meta = yaml.safe_load(raw) if raw.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{_show(path)}:{mark.line + 2}" if mark else _show(path)
+        where = f"{show_path(path)}:{mark.line + 2}" if mark else show_path(path)
         raise RenderError(f"{where}: invalid YAML in front matter: {exc}") from None
     if not isinstance(meta, dict):
-        raise RenderError(f"{_show(path)}:2: front matter must be a YAML mapping")
+        raise RenderError(f"{show_path(path)}:2: front matter must be a YAML mapping")
     return meta, lines[end + 1 :], end + 2
 
 
@@ -133,7 +133,7 @@ def load_project_meta(directory: Path) -> dict[str, Any]:
         return {}
     data = _load_yaml_file(path) or {}
     if not isinstance(data, dict):
-        raise RenderError(f"{_show(path)}: must be a YAML mapping")
+        raise RenderError(f"{show_path(path)}: must be a YAML mapping")
     data.pop("project", None)
     return data
 
@@ -191,8 +191,8 @@ class _Expander:
             if not self.variables_path.is_file():
                 raise RenderError(
                     f"{where}: {{{{< var {key} >}}}} used but there is no "
-                    f"{VARIABLES_FILE} beside {_show(self.source)} "
-                    f"(looked for {_show(self.variables_path)})"
+                    f"{VARIABLES_FILE} beside {show_path(self.source)} "
+                    f"(looked for {show_path(self.variables_path)})"
                 )
             self._variables = _load_yaml_file(self.variables_path) or {}
         return self._variables
@@ -207,7 +207,7 @@ class _Expander:
             found, value = lookup(self.variables(where, arg), arg)
             if not found:
                 raise RenderError(
-                    f"{where}: unknown variable '{arg}' in {{{{< var {arg} >}}}} (not defined in {_show(self.variables_path)})"
+                    f"{where}: unknown variable '{arg}' in {{{{< var {arg} >}}}} (not defined in {show_path(self.variables_path)})"
                 )
             return self._scalar(value, where, f"variable '{arg}'")
         if name == "meta":
@@ -217,7 +217,7 @@ class _Expander:
             if not found:
                 raise RenderError(
                     f"{where}: unknown metadata key '{arg}' in {{{{< meta {arg} >}}}} "
-                    f"(not in the front matter of {_show(self.source)} or in {PROJECT_FILE})"
+                    f"(not in the front matter of {show_path(self.source)} or in {PROJECT_FILE})"
                 )
             text = self._scalar(value, where, f"metadata key '{arg}'")
             if self.raw_meta and "{{" in text:
@@ -259,11 +259,11 @@ class _Expander:
         if isinstance(node, list):
             return [self.expand_meta(v, raw_lines, first_line, meta) for v in node]
         if isinstance(node, str) and "{{" in node:
-            where = _show(self.source)
+            where = show_path(self.source)
             for match in _SHORTCODE.finditer(node):
                 for offset, line in enumerate(raw_lines):
                     if match.group(0) in line:
-                        where = f"{_show(self.source)}:{first_line + offset}"
+                        where = f"{show_path(self.source)}:{first_line + offset}"
                         break
                 break
             return self.substitute(node, where, meta)
@@ -276,7 +276,7 @@ class _Expander:
         verbatim = False  # inside a code block marked shortcodes=false
         for offset, text in enumerate(lines):
             lineno = first_line + offset
-            where = f"{_show(path)}:{lineno}"
+            where = f"{show_path(path)}:{lineno}"
             fm = _FENCE.match(text)
             if fence is None and fm:
                 fence = fm.group("fence")
@@ -293,11 +293,11 @@ class _Expander:
             if inc:
                 target = (path.parent / _unquote(inc.group("arg").strip())).resolve()
                 if target in stack or target == path:
-                    chain = " -> ".join(_show(p) for p in (*stack, path, target))
+                    chain = " -> ".join(show_path(p) for p in (*stack, path, target))
                     raise RenderError(f"{where}: include cycle: {chain}")
                 if not target.is_file():
                     raise RenderError(
-                        f"{where}: included file not found: {_show(target)} (in {{{{< include {inc.group('arg').strip()} >}}}})"
+                        f"{where}: included file not found: {show_path(target)} (in {{{{< include {inc.group('arg').strip()} >}}}})"
                     )
                 content = target.read_text(encoding="utf-8").splitlines()
                 out.extend(self.expand_file(target, content, 1, (*stack, path)))
@@ -321,7 +321,7 @@ def expand(source: Path, *, to: str = "pdf") -> Document:
     """Read `source`, merge its metadata, splice includes and resolve every shortcode."""
     source = Path(source).resolve()
     if not source.is_file():
-        raise RenderError(f"source not found: {_show(source)}")
+        raise RenderError(f"source not found: {show_path(source)}")
     expander = _Expander(source, to)
     front, body, first_line = split_front_matter(source, source.read_text(encoding="utf-8"))
     raw = _deep_merge(load_project_meta(source.parent), front)

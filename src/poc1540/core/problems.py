@@ -67,7 +67,13 @@ def _precheck(path: Path, shown: str) -> list[Problem]:
     if not head.strip():
         return [Problem(shown, "is empty: expected a header row and data rows", fix="export the file again")]
     if head.startswith(b"PK\x03\x04"):
-        return [Problem(shown, "is an Excel workbook, not a CSV file", fix="import it with 'poc1540 import --format qualtrics-xlsx' (or surveymonkey-xlsx), which writes the tidy CSV")]
+        return [
+            Problem(
+                shown,
+                "is an Excel workbook, not a CSV file",
+                fix="import it with 'poc1540 import --format qualtrics-xlsx' (or surveymonkey-xlsx), which writes the tidy CSV",
+            )
+        ]
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = lines = 0
     with open(path, "rb") as fh:
@@ -111,7 +117,13 @@ def iter_csv_text(path: Path, shown: str, chunk_rows: int = CHUNK_ROWS) -> Itera
             chunk.columns = [c.strip() for c in chunk.columns]
             yield chunk
     except (pd.errors.ParserError, csv.Error) as exc:
-        raise CsvError(Problem(shown, f"cannot be parsed as CSV: {exc}", fix="check quoting (an unclosed quote often means the file was cut short) and the delimiter (a comma)")) from None
+        raise CsvError(
+            Problem(
+                shown,
+                f"cannot be parsed as CSV: {exc}",
+                fix="check quoting (an unclosed quote often means the file was cut short) and the delimiter (a comma)",
+            )
+        ) from None
 
 
 def read_csv_text(path: Path, shown: str) -> tuple[pd.DataFrame | None, list[Problem]]:

@@ -1,0 +1,139 @@
+"""Front matter to pandoc metadata: title block, authors, dates (Quarto's keys and formats)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Any
+
+from .shortcodes import Document, RenderError, _deep_merge, show_path
+
+
+def prepare_meta(doc: Document, to: str) -> dict[str, Any]:
+    """Front matter as the templates and the Lua filter expect it."""
+    meta = dict(doc.meta)
+    fmt = meta.pop("format", None)
+    if isinstance(fmt, dict):
+        opts = fmt.get("typst" if to == "pdf" else "html")
+        if isinstance(opts, dict):
+            meta = _deep_merge(meta, opts)
+    where = show_path(doc.source)
+
+    authors = meta.pop("authors", None)
+    authors = meta.pop("author", authors)
+    if authors is not None:
+        meta["author"] = _authors(authors, where)
+
+    date = meta.get("date")
+    meta.pop("poc1540-date-iso", None)
+    if date is not None and date != "":
+        display, iso = _date(date, meta.pop("date-format", None), where)
+        meta["date"] = display
+        if iso:
+            meta["poc1540-date-iso"] = iso
+
+    lang = str(meta.get("lang") or "en")
+    meta["lang"] = lang
+    code, _, region = lang.replace("_", "-").partition("-")
+    meta["poc1540-lang"] = code.lower()
+    if region:
+        meta["poc1540-region"] = region.upper()
+
+    meta["number-sections"] = bool(meta.get("number-sections", True))
+    if to == "html" and not meta.get("pagetitle"):
+        meta["pagetitle"] = str(meta.get("title") or doc.source.stem)
+    return _plain(meta)
+
+
+def _plain(node: Any) -> Any:
+    """YAML-safe copy: dates as ISO strings."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, (_dt.date, _dt.datetime)):
+        return node.isoformat()
+    return node
+
+
+def _authors(value: Any, where: str) -> list[dict[str, str]]:
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            out.append({"name": item})
+            continue
+        if not isinstance(item, dict) or "name" not in item:
+            raise RenderError(f"{where}: author entries must be names or mappings with a 'name'")
+        name = item["name"]
+        if isinstance(name, dict):  # Quarto: {given, family} or {literal}
+            name = name.get("literal") or " ".join(str(name[k]) for k in ("given", "family") if name.get(k))
+        entry = {"name": str(name)}
+        affs = item.get("affiliations", item.get("affiliation"))
+        if affs:
+            affs = affs if isinstance(affs, list) else [affs]
+            names = [str(a.get("name", "")) if isinstance(a, dict) else str(a) for a in affs]
+            entry["affiliation"] = "; ".join(n for n in names if n)
+        if item.get("email"):
+            entry["email"] = str(item["email"])
+        out.append(entry)
+    return out
+
+
+_MONTHS = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]  # fmt: skip
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_DATE_STYLES = {
+    "full": "dddd, MMMM D, YYYY",
+    "long": "MMMM D, YYYY",
+    "medium": "MMM D, YYYY",
+    "short": "M/D/YY",
+    "iso": "YYYY-MM-DD",
+}
+_DATE_TOKEN = re.compile(r"\[([^\]]*)\]|YYYY|YY|MMMM|MMM|MM|M|DD|D|dddd|ddd")
+
+
+def format_date(day: _dt.date, fmt: str | None = None) -> str:
+    """`day` in a Quarto date style (long, full, medium, short, iso) or dayjs-style pattern."""
+    pattern = _DATE_STYLES.get(fmt or "long", fmt or "")
+
+    def token(match: re.Match) -> str:
+        if match.group(1) is not None:
+            return match.group(1)
+        return {
+            "YYYY": f"{day.year:04d}",
+            "YY": f"{day.year % 100:02d}",
+            "MMMM": _MONTHS[day.month - 1],
+            "MMM": _MONTHS[day.month - 1][:3],
+            "MM": f"{day.month:02d}",
+            "M": str(day.month),
+            "DD": f"{day.day:02d}",
+            "D": str(day.day),
+            "dddd": _DAYS[day.weekday()],
+            "ddd": _DAYS[day.weekday()][:3],
+        }[match.group(0)]
+
+    return _DATE_TOKEN.sub(token, pattern)
+
+
+def _date(value: Any, fmt: Any, where: str) -> tuple[str, str | None]:
+    if isinstance(value, _dt.datetime):
+        value = value.date()
+    if isinstance(value, _dt.date):
+        return format_date(value, fmt), value.isoformat()
+    text = str(value).strip()
+    if text in ("today", "now", "last-modified"):
+        raise RenderError(
+            f"{where}: date: {text} depends on the clock or the file system, so the report "
+            "would not rebuild byte-for-byte; give the date as YYYY-MM-DD (or a variable)"
+        )
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+    if match:
+        try:
+            day = _dt.date(*(int(g) for g in match.groups()))
+        except ValueError:
+            raise RenderError(f"{where}: date {text!r} is not a valid date") from None
+        return format_date(day, fmt), day.isoformat()
+    return text, None  # free text ("August 2020"): printed as is; the PDF gets no date
