@@ -80,44 +80,24 @@ def read(path: Path, cuts: Sequence[Cut] = ()) -> Document:
 
 def _structure(reader: Any, titles: Sequence[str], found: set[int]) -> list[Segment]:
     """The metadata, and the alternative texts of the structure tree, each with its section (cuts seen go to ``found``)."""
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
-
     segments: list[Segment] = []
     try:
         meta = reader.metadata or {}
         if meta:
             segments.append(Segment("metadata", (" ".join(str(v) for v in meta.values()),)))
-        root = reader.trailer["/Root"]
-        tree = root.get("/StructTreeRoot") if hasattr(root, "get") else None
+        elements = list(pdftext.struct_elements(reader))
     except Exception:  # pragma: no cover - metadata is optional
         return segments
-    state: dict[str, Any] = {"section": None, "n": 0}
-    seen: set[int] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, IndirectObject):
-            if node.idnum in seen:
-                return
-            seen.add(node.idnum)
-            node = node.get_object()
-        if isinstance(node, ArrayObject):
-            for kid in node:
-                walk(kid)
-        elif isinstance(node, DictionaryObject):
-            if "/T" in node and str(node.get("/S")) in ("/H1", "/H"):
-                cut = _next_cut(plain(str(node["/T"])), titles, state["section"])
-                if cut is not None:
-                    state["section"] = cut
-                    found.add(cut)
-            for key in ("/Alt", "/ActualText"):
-                if key in node:
-                    state["n"] += 1
-                    segments.append(
-                        Segment(f"alternative text {state['n']}", (str(node[key]),), exempt_shares=True, section=state["section"])
-                    )
-            if "/K" in node:
-                walk(node["/K"])
-
-    if tree is not None:
-        walk(tree)
+    section: int | None = None
+    n = 0
+    for node in elements:
+        if "/T" in node and str(node.get("/S")) in ("/H1", "/H"):
+            cut = _next_cut(plain(str(node["/T"])), titles, section)
+            if cut is not None:
+                section = cut
+                found.add(cut)
+        for key in ("/Alt", "/ActualText"):
+            if key in node:
+                n += 1
+                segments.append(Segment(f"alternative text {n}", (str(node[key]),), exempt_shares=True, section=section))
     return segments

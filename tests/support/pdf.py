@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+from pypdf.generic import DictionaryObject
 
 from poc1540.guard import pdftext
 
@@ -18,26 +18,10 @@ def pdf_text(path: Path) -> str:
 
 
 def struct_elements(path: Path) -> list[DictionaryObject]:
-    """Every element of the tagged PDF's structure tree (/StructTreeRoot, walking /K)."""
+    """Every element of the tagged PDF's structure tree, in reading order."""
     reader = PdfReader(path)
-    root = reader.trailer["/Root"]
-    assert "/StructTreeRoot" in root, "PDF is not tagged"
-    found: list[DictionaryObject] = []
-
-    def walk(node):
-        if isinstance(node, IndirectObject):
-            node = node.get_object()
-        if isinstance(node, ArrayObject):
-            for kid in node:
-                walk(kid)
-        elif isinstance(node, DictionaryObject):
-            if "/S" in node:
-                found.append(node)
-            if "/K" in node:
-                walk(node["/K"])
-
-    walk(root["/StructTreeRoot"])
-    return found
+    assert "/StructTreeRoot" in reader.trailer["/Root"], "PDF is not tagged"
+    return list(pdftext.struct_elements(reader))
 
 
 def figure_alts(path: Path) -> list[str]:

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from conftest import commit_all, git, run
 from poc1540.review import diff
+from support.repo import commit_all, git, run
 
 
 def finding(key: str, value: Any, text: str, unit: str) -> dict[str, Any]:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ForcedBuild, output_hashes, run
-from pdfcheck import figure_alts, pdf_text
+from support.pdf import figure_alts, pdf_text
+from support.repo import ForcedBuild, output_hashes, run
 
 pytestmark = pytest.mark.slow
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from pdfcheck import pdf_text
 from qmdrender import render
+from support.pdf import pdf_text
 
 QUARTO = shutil.which("quarto")
 

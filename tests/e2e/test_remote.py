@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import clone, commit_all, git, run
+from support.repo import clone, commit_all, git, run
 
 pytestmark = pytest.mark.slow
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pdfcheck import pdf_text, struct_elements
 from qmdrender import RenderError, render
+from support.pdf import pdf_text, struct_elements
 
 SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="150" viewBox="0 0 300 150">'

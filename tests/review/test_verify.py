@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ForcedBuild, clone, commit_all, git
 from poc1540.review import verify
+from support.repo import ForcedBuild, clone, commit_all, git
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ import yaml
 from poc1540.core import paths
 from poc1540.intake import countries, importers, validate
 
-FIXTURES = Path(__file__).parent / "fixtures" / "imports"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "imports"
 EXPECTED = FIXTURES / "expected.csv"
 
 CASES = [

@@ -41,9 +41,6 @@ HTML = "report/_output/poc1540-report.html"
 #: The parameters the guard stage runs with (the command reads them; audit and scan are given them).
 MIN_CELL = params.value("common", "min_cell_size")
 STATE_LEVEL = params.value("guard", "state_level_results")
-#: A true leak found by the guard and reported upstream: notebook 06 publishes the "Not applicable"
-#: and "Skipped" counts per challenge unsuppressed (1 to 4 respondents in several cells).
-KNOWN_LEAK = "results/06_challenges/challenge_bases."
 
 
 def copy_published(root: Path) -> Path:
@@ -173,13 +170,7 @@ def add_output(path: Path, output: dict, code: str | None = None) -> None:
 
 
 def test_published_outputs_pass(baseline: Audit) -> None:
-    unknown = [str(leak) for leak in baseline.leaks if not leak.file.startswith(KNOWN_LEAK)]
-    assert unknown == [], "\n".join(unknown)
-    if baseline.leaks:
-        pytest.xfail(
-            f"true leak, reported: {len(baseline.leaks)} 'Not applicable'/'Skipped' counts from 1 to 4 in "
-            f"{KNOWN_LEAK}md/.csv (notebook 06 does not suppress them)"
-        )
+    assert [str(leak) for leak in baseline.leaks] == []
 
 
 def test_the_scan_covers_every_kind_of_output(baseline: Audit, survey: dict[str, str]) -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import run
 from poc1540.core import paths
+from support.repo import run
 
 
 def git(*args: str, cwd: Path = paths.ROOT) -> subprocess.CompletedProcess[str]:

@@ -6,7 +6,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from conftest import BIN, clone, tool_env
+from support.repo import BIN, clone, tool_env
 
 
 def test_preview_rerenders_on_save_and_leaves_the_edition_alone(repo_copy: Path, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run
+from support.repo import run
 
 pytestmark = pytest.mark.slow
 SANITIZE = Path(__file__).with_name("nbval_sanitize.cfg")

@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from conftest import output_hashes, run
 from poc1540.core.codebook import Codebook
 from poc1540.intake import prepare, validate
+from support.repo import output_hashes, run
 
 SURVEY = "data/raw/survey_responses.csv"
 OUTPUTS = ("results", "report/_variables.yml", "report/_generated", "report/_output", "data/processed/validation.json", "dvc.lock")

@@ -1,0 +1,1 @@
+"""Test helpers (importable as ``support``: ``pythonpath = tests`` in pyproject.toml)."""
