@@ -170,7 +170,9 @@ def naive(root: Path, env: dict[str, str]) -> Measure:
         notebooks = [tok for tok in shlex.split(cmd) if tok.endswith(".ipynb")]
         if notebooks:
             nb = root / notebooks[0]
-            step = measure(name, [sys.executable, "-c", NBCLIENT_DRIVER, str(nb), str(nb.parent)], root, env)
+            # the one thing papermill's executor gives a notebook besides parameters: its name
+            nb_env = {**env, paths.NOTEBOOK_ENV: nb.stem}
+            step = measure(name, [sys.executable, "-c", NBCLIENT_DRIVER, str(nb), str(nb.parent)], root, nb_env)
         else:
             step = measure(name, ["bash", "-c", cmd], root, env)
         total.seconds += step.seconds
