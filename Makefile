@@ -35,11 +35,12 @@ test: $(VENV)/.installed lint
 test-fast: $(VENV)/.installed
 	$(BIN)/python -m pytest -m "not slow"
 
-## lint: ruff (rules in pyproject.toml), the formatter's check and the import layers; changes nothing
+## lint: ruff (rules in pyproject.toml), the formatter's check, the import layers and mypy; changes nothing
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 ## format: let ruff fix what it can and format the code
 format: $(VENV)/.installed

@@ -55,10 +55,10 @@ def import_listing(path: Path, members: Path = paths.MEMBER_STATES) -> tuple[pd.
         line = int(i) + 2
         name = row[country_col]
         resolution = countries.resolve_member(name, known)
-        if not resolution.ok:
+        iso3 = resolution.iso3
+        if not resolution.ok or iso3 is None:
             problems.append(Problem(shown, resolution.rule, row=line, column=country_col, value=name, fix=resolution.fix))
             continue
-        iso3 = resolution.iso3
         if iso3 in first_row:
             problems.append(
                 Problem(

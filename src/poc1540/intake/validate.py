@@ -252,7 +252,7 @@ def _explain_country(problem: Problem) -> Problem:
     if problem.rule != schemas.MEMBER_RULE or not problem.value:
         return problem
     resolution = countries.resolve_member(problem.value)
-    if resolution.ok:
+    if resolution.ok and resolution.iso3:
         name = countries.member_states().get(resolution.iso3, resolution.iso3)
         return replace(problem, fix=f"write the ISO3 code '{resolution.iso3}' ({name}) instead of the name")
     return replace(problem, rule=f"{problem.rule}: it {resolution.rule}", fix=resolution.fix)
@@ -307,7 +307,7 @@ def validate_all(raw_dir: Path = paths.DATA_RAW) -> Result:
         if df is not None:
             result.problems += [_explain_country(p) for p in problems_from_schema(build(members), df, shown(name))]
     listing_name = by_schema.get("poc_listing")
-    if frames.get("poc_listing") is not None:
+    if listing_name is not None and frames.get("poc_listing") is not None:
         result.problems += listing_after_snapshot(
             frames["poc_listing"], str(manifest["files"][listing_name]["snapshot"]), shown(listing_name)
         )

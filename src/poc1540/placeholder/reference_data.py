@@ -4,8 +4,8 @@ Four CSV files are written to ``data/raw/`` by :func:`write_reference_files`:
 
 ``member_states.csv`` (real)
     The 193 UN Member States with their UN regional group and M49 region. Regional-group
-    membership is typed below as data, copied from the project's fact sheet (``FACTS.md``),
-    including its conventions: the United States is counted in the Western European and Others
+    membership is typed below as data, as the UN lists it ("United Nations Regional Groups of
+    Member States", https://www.un.org/dgacm/en/content/regional-groups), with its conventions: the United States is counted in the Western European and Others
     Group (it attends as an observer and is counted there for elections), Kiribati (in no group)
     is placed with Asia-Pacific, Türkiye and Israel are in WEOG. Names come from ``pycountry``
     (``common_name`` where it exists, else ``name``; where ISO's ``name`` is in the inverted
@@ -70,7 +70,7 @@ FIRST_POC_DATE = dt.date(2005, 1, 1)
 # The names as the validator requires them (code -> name): one list for both.
 GROUP_NAMES = schemas.REGIONAL_GROUPS
 
-# Facts from FACTS.md (UN regional groups, 193 Member States, with its conventions).
+# UN regional groups of the 193 Member States (https://www.un.org/dgacm/en/content/regional-groups).
 REGIONAL_GROUPS: dict[str, tuple[str, ...]] = {
     "AFR": tuple(
         """AGO BDI BEN BFA BWA CAF CIV CMR COD COG COM CPV DJI DZA EGY ERI ETH GAB GHA GIN GMB GNB
@@ -97,10 +97,12 @@ REGIONAL_GROUPS: dict[str, tuple[str, ...]] = {
 }
 GROUP_SIZES = {"AFR": 54, "APG": 54, "EEG": 23, "GRULAC": 33, "WEOG": 29}
 
-# Facts from FACTS.md: the 8 States without a first national report (2022/2023 snapshot).
+# The 8 States without a first national report (2022/2023 snapshot): 1540 Committee national
+# implementation page (https://www.un.org/en/sc/1540/national-implementation/national-reports.shtml).
 NON_REPORTING = ("TCD", "PRK", "SWZ", "GMB", "GIN", "MLI", "MRT", "SOM")
 
-# Calibration targets (published totals, FACTS.md).
+# Calibration targets, published totals: 102 POCs by August 2018 (UN press release SC/13480),
+# 123 by August 2020 (Stimson Center, "1540 Points of Contact (POCs): An Under-Utilized Resource").
 N_POC_2018 = 102
 N_POC_2020 = 123
 N_PLANS = 48

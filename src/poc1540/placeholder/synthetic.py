@@ -247,7 +247,7 @@ def synthetic_survey(codebook: dict, listing: pd.DataFrame, seed: int = SEED, *,
     none_code = qs["support"].get("exclusive")
     support = _multi(rng, h, groups, _SUPPORT, [c for c in support_codes if c != none_code])
     if none_code:
-        support[none_code] = (sum(support.values()) == 0).astype(int)
+        support[none_code] = (np.sum(list(support.values()), axis=0) == 0).astype(int)
 
     task_codes = _codes(qs["tasks"], "items")
     tasks = _multi(rng, h, groups, _TASKS, task_codes)
@@ -264,7 +264,8 @@ def synthetic_survey(codebook: dict, listing: pd.DataFrame, seed: int = SEED, *,
         raise KeyError(f"the generator has no model for codebook items {sorted(missing)}")
     challenges: dict[str, np.ndarray] = {}
     for code in chal_codes:
-        a, b, shifts, p_na = _CHALLENGES[code]
+        a, b, shifts, na_rate = _CHALLENGES[code]
+        p_na = np.full(n, float(na_rate))
         lat = a + b * h + np.array([shifts.get(g, 0.0) for g in groups]) + rng.normal(0.0, 1.0, n)
         if code == "chal_mandate":
             lat += np.where(mandate == "yes", -1.3, np.where(mandate == "dont_know", 0.3, 0.4))

@@ -55,6 +55,8 @@ class Chapter:
     @property
     def role_types(self) -> list[str]:
         """The POC role types, Post Office to Hub, as the prepare stage banded them."""
+        if self.respondents is None:
+            raise UserError("a chapter about the public listings has no respondents (start() was given no survey options)")
         return [str(c) for c in self.respondents["role_type"].cat.categories]
 
     def share(self, count: int, base: int) -> stats.Share:

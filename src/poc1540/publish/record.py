@@ -120,7 +120,7 @@ class Recorder:
         """Record one row of :func:`poc1540.analysis.stats.share_table` (no value when suppressed)."""
         suppressed = bool(row["suppressed"])
         value = None if suppressed else round(100 * float(row["proportion"]), 1)
-        extra = {"base": int(row["base"]), "suppressed": suppressed}
+        extra: dict[str, Any] = {"base": int(row["base"]), "suppressed": suppressed}
         if not suppressed:
             extra.update(count=int(row["count"]), ci_low=round(100 * float(row["low"]), 1), ci_high=round(100 * float(row["high"]), 1))
         self.add(key, value, "percent", text=row["text_ci"] if with_ci else row["text"], **extra)

@@ -65,6 +65,7 @@ class Change:
         old, new = self.old.get("value"), self.new.get("value")
         if not (_is_number(old) and _is_number(new)):
             return ""
+        assert isinstance(old, (int, float)) and isinstance(new, (int, float))  # _is_number said so
         delta = new - old
         if isinstance(old, int) and isinstance(new, int):
             shown = f"{delta:+,d}"
@@ -127,8 +128,8 @@ def table(headers: list[str], rows: list[list[Any]], wrap: tuple[int, ...] = ())
         lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in cells]
         lines.insert(1, "  ".join("-" * w for w in widths))
         return "\n".join(lines)
-    widths = [TEXT_WIDTH if i in wrap else None for i in range(len(headers))]
-    return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True, maxcolwidths=widths if wrap else None)
+    max_widths: list[int | None] = [TEXT_WIDTH if i in wrap else None for i in range(len(headers))]
+    return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True, maxcolwidths=max_widths if wrap else None)
 
 
 def by_key(payload: dict[str, Any], source: str) -> dict[str, dict[str, Any]]:
@@ -226,4 +227,4 @@ if __name__ == "__main__":  # pragma: no cover - `poc1540 diff` is the entry poi
     if not 1 <= len(sys.argv) - 1 <= 2:
         print("usage: python -m poc1540.review.diff REV [REV2]", file=sys.stderr)
         sys.exit(2)
-    sys.exit(main_diff(*sys.argv[1:]))
+    sys.exit(main_diff(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None))

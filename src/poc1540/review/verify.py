@@ -297,7 +297,7 @@ def verify(root: Path = paths.ROOT, workdir: Path | None = None, rebuilt: Path |
         raise VerifyError(f"{rebuilt} is not an earlier verify rebuild (no dvc.yaml there)")
     # With an earlier rebuild to compare against, the copy only serves to list committed outputs.
     keep = workdir is not None and rebuilt is None
-    copy = Path(workdir) if keep else Path(tempfile.mkdtemp(prefix="poc1540-verify-"))
+    copy = Path(workdir) if workdir is not None and keep else Path(tempfile.mkdtemp(prefix="poc1540-verify-"))
     copy.mkdir(parents=True, exist_ok=True)
     report = Report(root=root, workdir=copy)
     try:

@@ -118,6 +118,7 @@ def import_survey(
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         return None, sorted(problems, key=lambda p: (p.severity != "error", p.row or 0))
+    assert df is not None  # without errors the translator returns a table
     return df.reset_index(drop=True), problems
 
 
