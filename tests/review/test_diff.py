@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from poc1540.review import diff
-from support.repo import commit_all, git, run
+from support.repo import commit_all, git, run, tool_env
 
 
 def finding(key: str, value: Any, text: str, unit: str) -> dict[str, Any]:
@@ -161,8 +163,19 @@ def test_dvc_metrics_diff_lists_the_findings_a_parameter_moved(built_copy: Path)
 
 @pytest.mark.slow
 def test_dvc_exp_run_tries_a_parameter_without_editing(built_copy: Path) -> None:
+    # As the README writes it: `.venv/bin/dvc exp run ...`, with nothing activated, so the
+    # stages' commands must not rely on the virtualenv being on PATH.
+    (built_copy / ".venv").symlink_to(Path(sys.prefix))
+    env = {**tool_env(built_copy), "PATH": "/usr/bin:/bin"}
     before = coverage_metrics(built_copy)
-    proc = run(["dvc", "exp", "run", "-S", "params/coverage.yaml:comparison_date=2019-08-31"], cwd=built_copy, root=built_copy)
+    proc = subprocess.run(
+        [".venv/bin/dvc", "exp", "run", "-S", "params/coverage.yaml:comparison_date=2019-08-31"],
+        cwd=built_copy,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "Running stage 'coverage'" in proc.stdout
     after = coverage_metrics(built_copy)
     assert after["states_with_poc_comparison"] != before["states_with_poc_comparison"]

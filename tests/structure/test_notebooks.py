@@ -19,7 +19,7 @@ STAGES = yaml.safe_load((paths.ROOT / "dvc.yaml").read_text())["stages"]
 def notebook_stages() -> dict[str, dict]:
     out = {}
     for name, stage in STAGES.items():
-        m = re.match(r"poc1540 execute (notebooks/\S+\.ipynb)", stage["cmd"])
+        m = re.match(r"bin/poc1540 execute (notebooks/\S+\.ipynb)", stage["cmd"])
         if m:
             out[m.group(1)] = {"name": name, **stage}
     return out

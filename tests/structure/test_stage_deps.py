@@ -59,7 +59,7 @@ def code_dep(module: str) -> str:
 
 def expected_code_deps(stage: dict, graph: grimp.ImportGraph) -> set[str]:
     argv = shlex.split(stage["cmd"])
-    assert argv[0] == "poc1540", f"stage command {stage['cmd']!r} does not run poc1540"
+    assert argv[0] == "bin/poc1540", f"stage command {stage['cmd']!r} does not run bin/poc1540 (the launcher)"
     roots = {f"poc1540.commands.{cli.COMMANDS[argv[1]]}"}
     if argv[1] == "execute":
         roots |= {m for m in notebook_imports(argv[2]) if m in graph.modules}
