@@ -171,7 +171,7 @@ def _render_pandoc(source: Path, output: Path, to: str, build: Path) -> Path:
         doc,
     )
     typ_file.write_bytes(typ)
-    pdf = _typst(typ, root, typ_file)
+    pdf = _typst(typ, root, typ_file, meta.get("poc1540-pdf-standards", []))
     _write_atomic(output, pdf)
     return output
 
@@ -248,7 +248,9 @@ def _resolve_images(ast: dict, doc: Document) -> tuple[dict[str, str], Path]:
     return image_map, root
 
 
-def _typst(typ: bytes, root: Path, typ_file: Path) -> bytes:
+def _typst(typ: bytes, root: Path, typ_file: Path, standards: list[str]) -> bytes:
+    """Compile `typ` to PDF; `standards` (pdf-standard) are checked by Typst, which refuses a
+    document that breaks them (ua-1: a title, alt text on every image and equation)."""
     import typst
 
     try:
@@ -260,6 +262,7 @@ def _typst(typ: bytes, root: Path, typ_file: Path) -> bytes:
             ignore_system_fonts=True,
             format="pdf",
             pdf_tags=True,
+            **({"pdf_standards": standards} if standards else {}),
         )
     except typst.TypstError as exc:
         raise RenderError(_typst_message(exc, typ_file)) from None

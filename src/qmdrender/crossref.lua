@@ -323,6 +323,15 @@ end
 
 -- An image outside a single-image figure: #box(image(..., alt: ...)); the alt text is
 -- fig-alt when given, else the image description ![this](...).
+-- Equations carry their TeX source as alternative text (what a screen reader can read out;
+-- PDF/UA-1, the `pdf-standard: ua-1` of the front matter, refuses an equation without one).
+local function typst_math(m)
+  if not TYPST then return nil end
+  local code = typst_inlines({ m })
+  return pandoc.RawInline('typst', '#[#set math.equation(alt: ' .. typst_string(m.text) .. '); '
+    .. code .. ']')
+end
+
 local function typst_inline_image(img)
   if not TYPST then return nil end
   local alt = img.attributes['fig-alt'] or stringify(img.caption)
@@ -455,5 +464,5 @@ return {
     Table = write_table,
     Header = write_header,
   },
-  { Image = typst_inline_image, Div = write_callout },
+  { Image = typst_inline_image, Div = write_callout, Math = typst_math },
 }
