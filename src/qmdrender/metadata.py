@@ -109,6 +109,8 @@ def _cover(meta: dict[str, Any], where: str) -> None:
             raise RenderError(f"{where}: {key}: must be text (Markdown), not a {type(value).__name__}")
         if value is not None:
             meta[key] = str(value)
+    # The templates cannot test "any of": whether the cover's foot (or the HTML's list) is there.
+    meta["poc1540-about"] = any(meta.get(k) for k in ("suggested-citation", "license", "contact"))
 
 
 def _notice_file(meta: dict[str, Any], doc: Document, where: str) -> None:
