@@ -76,7 +76,9 @@ def _navigation(meta: dict[str, Any], where: str) -> None:
     depth = meta["toc-depth"]
     if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= 6:
         raise RenderError(f"{where}: toc-depth: must be a whole number from 1 to 6, not {depth!r}")
-    crossref = meta.get("crossref") if isinstance(meta.get("crossref"), dict) else {}
+    crossref = meta.get("crossref")
+    if not isinstance(crossref, dict):
+        crossref = {}
     for key, (title_key, default) in LIST_TITLES.items():
         meta[key] = _flag(meta, key, where)
         meta[title_key] = str(crossref.get(title_key, default))
