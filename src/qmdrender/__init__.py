@@ -16,16 +16,35 @@ Front matter (and ``_quarto.yml`` beside the source, merged underneath it):
 ``affiliations`` mappings), ``date`` (``YYYY-MM-DD``: printed per ``date-format`` and used as
 the PDF's creation date; ``today``/``now``/``last-modified`` are refused as irreproducible),
 ``date-format`` (``long`` (default), ``full``, ``medium``, ``short``, ``iso`` or a pattern
-such as ``D MMMM YYYY``), ``abstract``, ``abstract-title``, ``lang``, ``toc``, ``toc-title``,
-``number-sections`` (default **true** here; set it explicitly for ``quarto render`` parity),
-``format: {typst: {...}, html: {...}}`` (per-format overrides), and two keys of this project:
+such as ``D MMMM YYYY``), ``abstract``, ``abstract-title``, ``lang``,
+``number-sections`` (default false, as in Quarto), ``toc`` (default false; PDF: an outline
+after the title page, HTML: ``<nav id="TOC">`` linking to every section), ``toc-depth``
+(default 3), ``toc-title`` (default "Table of contents"), ``lof`` / ``lot`` (PDF only, as in
+Quarto's LaTeX output: a list of figures / of tables after the contents; titles from
+``crossref: {lof-title, lot-title}``, default "List of Figures" / "List of Tables"),
+``pdf-standard`` (a Typst standard or a list, e.g. ``ua-1``: Typst checks the document against
+it and refuses it otherwise; PDF/UA-1 also makes viewers show the title, DisplayDocTitle),
+``license`` (text, or Quarto's mapping ``{text, url}``),
+``format: {typst: {...}, html: {...}}`` (per-format overrides), and keys of this project:
 
 ``watermark``
     short text printed small in the header of every PDF page (and atop the HTML page); used
     to mark builds made from synthetic or illustrative data.
 ``notice``
     a block of Markdown boxed at the foot of the title page (HTML: under the title block),
-    e.g. the list of inputs that are not real data.
+    e.g. the list of inputs that are not real data. A callout in it is the notice itself: its
+    title becomes the notice's heading.
+``notice-file``
+    the notice read from a Markdown file (relative to the source; no shortcodes), for a notice
+    a pipeline writes; an empty file gives no notice.
+``institution``, ``edition``, ``data-as-of``, ``suggested-citation``, ``contact``
+    Markdown text for the title page (institution above the title, edition and "Data as of"
+    under the date, citation, licence and contact at its foot; HTML: in the title block).
+
+PDF pages are numbered i, ii, ... up to the end of the contents (the title page is i, its
+number not printed) and from 1 in the body; the PDF's page labels are the printed numbers.
+The title is Typst's ``title`` element (tagged ``/Title``), the PDF's metadata title and author
+come from ``title`` and ``author``.
 
 Output is deterministic: the same input gives byte-identical PDF/HTML (no clock, no system
 fonts: only the fonts embedded in Typst are used). The final file is written atomically, so
@@ -171,7 +190,7 @@ def _render_pandoc(source: Path, output: Path, to: str, build: Path) -> Path:
         doc,
     )
     typ_file.write_bytes(typ)
-    pdf = _typst(typ, root, typ_file)
+    pdf = _typst(typ, root, typ_file, meta.get("poc1540-pdf-standards", []))
     _write_atomic(output, pdf)
     return output
 
@@ -248,7 +267,9 @@ def _resolve_images(ast: dict, doc: Document) -> tuple[dict[str, str], Path]:
     return image_map, root
 
 
-def _typst(typ: bytes, root: Path, typ_file: Path) -> bytes:
+def _typst(typ: bytes, root: Path, typ_file: Path, standards: list[str]) -> bytes:
+    """Compile `typ` to PDF; `standards` (pdf-standard) are checked by Typst, which refuses a
+    document that breaks them (ua-1: a title, alt text on every image and equation)."""
     import typst
 
     try:
@@ -260,6 +281,7 @@ def _typst(typ: bytes, root: Path, typ_file: Path) -> bytes:
             ignore_system_fonts=True,
             format="pdf",
             pdf_tags=True,
+            **({"pdf_standards": standards} if standards else {}),
         )
     except typst.TypstError as exc:
         raise RenderError(_typst_message(exc, typ_file)) from None

@@ -9,10 +9,12 @@ crossref.lua: the Quarto features the poc1540 report uses, for pandoc's typst an
     which Typst writes into the tagged PDF's structure tree; HTML: <img alt>).
   * tables: a table with a caption ": Caption {#tbl-x}" (or a ::: {#tbl-x} div holding one)
     numbered "Table N", caption above.
-  * sections: numbered headings (number-sections, default true; {.unnumbered} opts out),
+  * sections: numbered headings (number-sections, default false as in Quarto;
+    {.unnumbered} opts out),
     # Heading {#sec-x} referenced as "Section N.M".
   * references: @fig-x, @tbl-x, @sec-x (also @Fig-x), [@fig-x], [-@fig-x] (number only),
     [Fig. @fig-x] (custom prefix). An unknown label is an error, never "??".
+  * equations (PDF): their TeX source is their alternative text (PDF/UA-1 needs one).
 
 Settings come from metadata written by poc1540.render:
   poc1540-images        path of a JSON file {src: typst path} (PDF only)
@@ -31,7 +33,7 @@ local CALLOUTS = {
 local NBSP = '\u{00A0}'
 
 local images = {}          -- src as written -> typst path (absolute from the typst root)
-local number_sections = true
+local number_sections = false
 local targets = {}         -- label -> { kind = 'fig'|'tbl'|'sec', number = '1.2' | nil }
 
 local function fail(msg)
@@ -323,6 +325,15 @@ end
 
 -- An image outside a single-image figure: #box(image(..., alt: ...)); the alt text is
 -- fig-alt when given, else the image description ![this](...).
+-- Equations carry their TeX source as alternative text (what a screen reader can read out;
+-- PDF/UA-1, the `pdf-standard: ua-1` of the front matter, refuses an equation without one).
+local function typst_math(m)
+  if not TYPST then return nil end
+  local code = typst_inlines({ m })
+  return pandoc.RawInline('typst', '#[#set math.equation(alt: ' .. typst_string(m.text) .. '); '
+    .. code .. ']')
+end
+
 local function typst_inline_image(img)
   if not TYPST then return nil end
   local alt = img.attributes['fig-alt'] or stringify(img.caption)
@@ -455,5 +466,5 @@ return {
     Table = write_table,
     Header = write_header,
   },
-  { Image = typst_inline_image, Div = write_callout },
+  { Image = typst_inline_image, Div = write_callout, Math = typst_math },
 }

@@ -39,10 +39,99 @@ def prepare_meta(doc: Document, to: str) -> dict[str, Any]:
     if region:
         meta["poc1540-region"] = region.upper()
 
-    meta["number-sections"] = bool(meta.get("number-sections", True))
+    # Quarto's default: sections are numbered only when the front matter asks for it.
+    meta["number-sections"] = bool(meta.get("number-sections", False))
+    _navigation(meta, where)
+    _cover(meta, where)
+    _notice_file(meta, doc, where)
     if to == "html" and not meta.get("pagetitle"):
         meta["pagetitle"] = str(meta.get("title") or doc.source.stem)
     return _plain(meta)
+
+
+# Quarto's defaults for the contents (toc-title is Quarto's English default); the list titles
+# are LaTeX's, since Quarto's lof/lot keys come from its LaTeX output (crossref.lof-title).
+TOC_DEFAULTS = {"toc-depth": 3, "toc-title": "Table of contents"}
+LIST_TITLES = {"lof": ("lof-title", "List of Figures"), "lot": ("lot-title", "List of Tables")}
+# The PDF standards Typst can check and write (Quarto's `pdf-standard` values for Typst).
+PDF_STANDARDS = ("1.4", "1.5", "1.6", "1.7", "2.0", "a-1b", "a-1a", "a-2b", "a-2u", "a-2a",
+                 "a-3b", "a-3u", "a-3a", "a-4", "a-4f", "a-4e", "ua-1")  # fmt: skip
+
+
+def _flag(meta: dict[str, Any], key: str, where: str) -> bool:
+    value = meta.get(key, False)
+    if not isinstance(value, bool):
+        raise RenderError(f"{where}: {key}: must be true or false, not {value!r}")
+    return value
+
+
+def _navigation(meta: dict[str, Any], where: str) -> None:
+    """toc, toc-depth, toc-title, lof, lot and pdf-standard, checked, with Quarto's defaults.
+
+    The templates read them as they stand, so every default is filled in here, once.
+    """
+    meta["toc"] = _flag(meta, "toc", where)
+    for key, default in TOC_DEFAULTS.items():
+        meta.setdefault(key, default)
+    depth = meta["toc-depth"]
+    if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= 6:
+        raise RenderError(f"{where}: toc-depth: must be a whole number from 1 to 6, not {depth!r}")
+    crossref = meta.get("crossref")
+    if not isinstance(crossref, dict):
+        crossref = {}
+    for key, (title_key, default) in LIST_TITLES.items():
+        meta[key] = _flag(meta, key, where)
+        meta[title_key] = str(crossref.get(title_key, default))
+
+    standards = meta.pop("pdf-standard", None)
+    if standards is not None:
+        items = [str(s).lower() for s in (standards if isinstance(standards, list) else [standards])]
+        unknown = [s for s in items if s not in PDF_STANDARDS]
+        if unknown:
+            raise RenderError(f"{where}: pdf-standard: unknown {', '.join(unknown)} (Typst writes {', '.join(PDF_STANDARDS)})")
+        meta["poc1540-pdf-standards"] = items
+
+
+# Title-page keys of this project, printed in this order in the block under the authors.
+COVER_KEYS = ("institution", "edition", "data-as-of", "suggested-citation", "license", "contact")
+
+
+def _cover(meta: dict[str, Any], where: str) -> None:
+    """The cover's keys as text; Quarto's `license` may also be a mapping {text, url}."""
+    licence = meta.get("license")
+    if isinstance(licence, dict):
+        text = licence.get("text") or licence.get("type")
+        if not text:
+            raise RenderError(f"{where}: license: a mapping needs a 'text' (or 'type')")
+        url = licence.get("url")
+        meta["license"] = f"[{text}]({url})" if url else str(text)
+    for key in COVER_KEYS:
+        value = meta.get(key)
+        if isinstance(value, (dict, list)):
+            raise RenderError(f"{where}: {key}: must be text (Markdown), not a {type(value).__name__}")
+        if value is not None:
+            meta[key] = str(value)
+    # The templates cannot test "any of": whether the cover's foot (or the HTML's list) is there.
+    meta["poc1540-about"] = any(meta.get(k) for k in ("suggested-citation", "license", "contact"))
+
+
+def _notice_file(meta: dict[str, Any], doc: Document, where: str) -> None:
+    """`notice-file`: the notice read from a Markdown file (one a pipeline writes), relative to
+    the source; an empty file means no notice, as a notice that has nothing to say disappears."""
+    name = meta.pop("notice-file", None)
+    if name is None:
+        return
+    if meta.get("notice"):
+        raise RenderError(f"{where}: give notice or notice-file, not both")
+    path = doc.source.parent / str(name)
+    if not path.is_file():
+        raise RenderError(f"{where}: notice-file not found: {show_path(path)}")
+    text = path.read_text(encoding="utf-8")
+    if "{{<" in text:
+        # The file is read after the shortcode pass; expanding it half-way would be a surprise.
+        raise RenderError(f"{show_path(path)}: a notice-file cannot hold shortcodes ({{{{< ... >}}}})")
+    if text.strip():
+        meta["notice"] = text
 
 
 def _plain(node: Any) -> Any:

@@ -34,6 +34,7 @@ date: "{{< var report.date >}}"
 abstract: |
   About {{< var findings.appointed >}} States.
 watermark: "Synthetic data"
+number-sections: true
 notice: |
   **Notice.** Built from synthetic inputs.
 ---
