@@ -120,7 +120,9 @@ def run(notebook: Path, params_files: list[Path], output_dir: Path | None = None
     failed_dir.mkdir(parents=True, exist_ok=True)
     scratch = failed_dir / notebook.name
     # The kernel inherits the environment: the notebook learns its own name from here
-    # (poc1540.publish.chapter), so no notebook types its name.
+    # (poc1540.publish.chapter), so no notebook types its name. Restored afterwards, so a
+    # process that runs several notebooks (or the tests) does not hand one's name to the next.
+    previous = os.environ.get(paths.NOTEBOOK_ENV)
     os.environ[paths.NOTEBOOK_ENV] = notebook.stem
     try:
         executed = papermill.execute_notebook(
@@ -138,6 +140,11 @@ def run(notebook: Path, params_files: list[Path], output_dir: Path | None = None
         raise ExecutionError(
             f"{paths.relative(notebook)} failed in {_first_error(nb, notebook)}; the executed copy is at {paths.relative(scratch)}"
         ) from None
+    finally:
+        if previous is None:
+            os.environ.pop(paths.NOTEBOOK_ENV, None)
+        else:
+            os.environ[paths.NOTEBOOK_ENV] = previous
     scratch.unlink(missing_ok=True)
     nb = normalise(executed)
     target = Path(output_dir or paths.chapter_results(notebook.stem)) / notebook.name
