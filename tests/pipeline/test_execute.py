@@ -112,7 +112,7 @@ def test_each_finding_names_the_cell_that_printed_it(tmp_path: Path, monkeypatch
     import json
 
     import poc1540
-    from poc1540.findings import assemble
+    from poc1540.findings import register
 
     src = str(Path(poc1540.__file__).resolve().parents[1])
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")])))
@@ -144,7 +144,7 @@ def test_each_finding_names_the_cell_that_printed_it(tmp_path: Path, monkeypatch
     assert [f["key"] for f in findings] == ["demo.first", "demo.second", "demo.third"]
     executed = nbformat.read(out / "09_cells.ipynb", as_version=4)
     by_count = {c.execution_count: c for c in executed.cells if c.cell_type == "code"}
-    ids = assemble.cell_ids(tmp_path / "results")
+    ids = register.cell_ids(tmp_path / "results")
     for f in findings:
         cell = by_count[f["cell"]]
         printed = "".join(o.get("text", "") for o in cell.outputs)
