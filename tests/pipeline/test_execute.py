@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -103,3 +104,49 @@ def test_notebook_pages_are_converted_again_only_when_their_notebook_changed(tmp
     (results / "01_a" / "01_a.ipynb").unlink()
     notebook_html.export_all(results, pages)
     assert sorted(p.name for p in pages.glob("*.html")) == ["02_b.html"], "a page whose notebook is gone is removed"
+
+
+def test_each_finding_names_the_cell_that_printed_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A real kernel, run the way the chapter stages run: the executed copy is the only
+    # witness of which cell printed what, and IPython's counters are what could mislead.
+    import json
+
+    import poc1540
+    from poc1540.findings import register
+
+    src = str(Path(poc1540.__file__).resolve().parents[1])
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")])))
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell("out_dir = ''")
+    params.metadata["tags"] = ["parameters"]
+    cells = [
+        nbformat.v4.new_markdown_cell("# Demo"),
+        params,
+        nbformat.v4.new_code_cell("from poc1540.publish.record import Recorder\nfx = Recorder('09_cells', directory=out_dir)"),
+        nbformat.v4.new_code_cell("fx.add('demo.first', 1, 'States')"),
+        nbformat.v4.new_code_cell("x = 2  # records nothing"),
+        nbformat.v4.new_markdown_cell("Between."),
+        nbformat.v4.new_code_cell("fx.add('demo.second', x, 'States')\nfx.add('demo.third', 3, 'States')"),
+        nbformat.v4.new_code_cell("fx.save()"),
+    ]
+    for n, cell in enumerate(cells):
+        cell.id = f"cell-{n}"
+    nb.cells = cells
+    source = tmp_path / "09_cells.ipynb"
+    nbformat.write(nb, source)
+    config = tmp_path / "cells.yaml"
+    config.write_text(f"out_dir: {json.dumps(str(tmp_path / 'rec'))}\n")
+    out = tmp_path / "results" / "09_cells"
+    execute.run(source, [config], output_dir=out, failed_dir=tmp_path / "failed")
+
+    findings = json.loads((tmp_path / "rec" / "findings.json").read_text())["findings"]
+    assert [f["key"] for f in findings] == ["demo.first", "demo.second", "demo.third"]
+    executed = nbformat.read(out / "09_cells.ipynb", as_version=4)
+    by_count = {c.execution_count: c for c in executed.cells if c.cell_type == "code"}
+    ids = register.cell_ids(tmp_path / "results")
+    for f in findings:
+        cell = by_count[f["cell"]]
+        printed = "".join(o.get("text", "") for o in cell.outputs)
+        assert f"{f['key']} = " in printed, f"{f['key']} names In [{f['cell']}], which printed {printed!r}"
+        assert ids[("09_cells", f["cell"])] == cell.id  # the register's link target is the same cell

@@ -21,7 +21,7 @@ import yaml
 from poc1540.core import atomic, paths
 from poc1540.core import manifest as manifest_module
 from poc1540.core.finding import Finding
-from poc1540.findings import merge
+from poc1540.findings import merge, register
 
 GENERATED = paths.REPORT / "_generated"
 KEY_PACKAGES = (
@@ -84,34 +84,6 @@ def data_sources(manifest: dict[str, Any]) -> str:
             + (f"\n{_md_cell(entry['notes'])}" if entry.get("notes") else "")
         )
     return "\n\n".join(blocks) + "\n"
-
-
-def cell_ids(results: Path = paths.RESULTS) -> dict[tuple[str, int], str]:
-    """(notebook, execution count) -> cell id, read from the executed notebooks."""
-    out = {}
-    for path in sorted(Path(results).glob("*/*.ipynb")):
-        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
-            if cell.get("execution_count") is not None:
-                out[(path.stem, int(cell["execution_count"]))] = str(cell.get("id"))
-    return out
-
-
-def findings_register(items: list[Finding], ids: dict[tuple[str, int], str] | None = None) -> str:
-    """Markdown table of every finding: key, text, unit, and a link to the notebook cell that computed it.
-
-    Links point at the executed notebooks' HTML next to the report (``notebooks/<name>.html``).
-    """
-    ids = ids or {}
-    rows = ["| Key | Value | Unit | Computed in |", "|:--|--:|:--|:--|"]
-    for f in items:
-        label = f"{f.notebook}" + (f", In [{f.cell}]" if f.cell is not None else "")
-        anchor = ids.get((f.notebook, f.cell)) if f.cell is not None else None
-        where = f"[{label}](notebooks/{f.notebook}.html" + (f"#cell-id={anchor})" if anchor else ")")
-        rows.append(f"| `{f.key}` | {_md_cell(f.text)} | {_md_cell(f.unit)} | {where} |")
-    return (
-        "\n".join(rows)
-        + "\n\n: Findings register: every number in the text, with the notebook cell that computed it {#tbl-findings-register}\n"
-    )
 
 
 def validation_notes(receipt: dict[str, Any]) -> str:
@@ -177,7 +149,7 @@ def write_all(report_params: dict[str, Any]) -> list[Path]:
         ),
         atomic.write_text(GENERATED / "data_notice.md", data_notice(manifest)),
         atomic.write_text(GENERATED / "data_sources.md", data_sources(manifest)),
-        atomic.write_text(GENERATED / "findings_register.md", findings_register(items, cell_ids())),
+        atomic.write_text(GENERATED / "findings_register.md", register.write(items)),
         atomic.write_text(GENERATED / "validation.md", validation_notes(receipt)),
         atomic.write_text(GENERATED / "provenance.md", provenance(receipt)),
     ]

@@ -39,13 +39,21 @@ def inline(label: str) -> str:
 
 
 def _current_cell() -> int | None:
-    """The execution count of the notebook cell running now, when inside IPython."""
+    """The execution count of the notebook cell running now, when inside IPython.
+
+    Read from the running cell's own ``ExecutionResult`` (the one IPython hands its displayhook
+    before it runs the cell's code), not from ``shell.execution_count``: IPython 9 advances that
+    counter before the code runs, so during cell ``In [2]`` it already reads 3, and a finding
+    would point at the next cell. None outside a cell (a script, or code run without history).
+    """
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython ships with ipykernel
         return None
     shell = get_ipython()
-    return int(shell.execution_count) if shell is not None else None
+    result = getattr(getattr(shell, "displayhook", None), "exec_result", None)
+    count = getattr(result, "execution_count", None)
+    return int(count) if count is not None else None
 
 
 def _plain(value: Any) -> Any:
