@@ -19,6 +19,7 @@ REAL = "real"
 TRUTH_ORDER = ("synthetic", "illustrative")
 LEAD = "Illustrative edition"
 CLOSE = "not the study's results"
+SHORT = f"{LEAD}: {CLOSE}"
 
 
 def _entries(entries: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -63,4 +64,4 @@ def one_line(entries: Mapping[str, Any] | None = None) -> str:
 
 def short(entries: Mapping[str, Any] | None = None) -> str:
     """The shortest stamp, without a full stop (the page header watermark, alt texts); "" when every input is real."""
-    return f"{LEAD}: {CLOSE}" if needed(entries) else ""
+    return SHORT if needed(entries) else ""
