@@ -452,3 +452,11 @@ def test_the_state_level_folders_are_read_from_params(root: Path, capsys: pytest
 def test_leak_reads_as_file_location_detail_rule() -> None:
     leak = Leak("results/05_support/support_by_report.md", SMALL_CELL, "cell '3' is below the suppression threshold 5", "line 3")
     assert str(leak) == "results/05_support/support_by_report.md, line 3: cell '3' is below the suppression threshold 5 (rule: small cell)"
+
+
+def test_a_figure_copied_beside_a_notebook_page_is_scoped_as_its_notebook() -> None:
+    from poc1540.guard import scope
+
+    assert scope.file_kind("report/_output/notebooks/05_support.html") == ("notebook html", "05_support")
+    assert scope.file_kind("report/_output/notebooks/02_coverage/coverage_overlap.svg") == ("notebook html", "02_coverage")
+    assert scope.file_kind("report/_output/notebooks/notebook.css") == ("notebook html", "notebook")  # unknown: survey-derived
