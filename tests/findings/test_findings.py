@@ -86,18 +86,6 @@ def test_variables_carry_texts_alt_texts_and_the_notice_flag(tmp_path: Path) -> 
     yaml.safe_dump(v)  # plain types only
 
 
-def test_data_notice_names_every_placeholder_input() -> None:
-    manifest = {
-        "a.csv": {"truth": "real", "title": "Real thing"},
-        "b.csv": {"truth": "synthetic", "title": "Made-up survey"},
-        "c.csv": {"truth": "illustrative", "title": "Calibrated listing"},
-    }
-    notice = assemble.data_notice(manifest)
-    assert "Made-up survey" in notice and "Calibrated listing" in notice and "Real thing" not in notice
-    assert "callout-important" in notice
-    assert "callout" not in assemble.data_notice({"a.csv": {"truth": "real", "title": "Real thing"}})
-
-
 def test_committed_findings_file_matches_notebook_findings() -> None:
     from poc1540.core import paths
 

@@ -209,6 +209,8 @@ def test_planted_leaks_are_reported(root: Path, baseline: Audit, survey: dict[st
     # a cell of 3 in a survey table
     support = root / "results/05_support/support_by_report.md"
     support.write_text(support.read_text(encoding="utf-8").replace("| s | 10 | s |", "| s | 3 | s |"), encoding="utf-8")
+    # where the planted row is: below the data notice's line while the edition is illustrative
+    planted_line = next(n for n, line in enumerate(support.read_text(encoding="utf-8").splitlines(), 1) if "| s | 3 | s |" in line)
     # a share of 2 of 40 in a figure's alt text
     edit_json(
         root / "results/05_support/findings.json",
@@ -239,7 +241,7 @@ def test_planted_leaks_are_reported(root: Path, baseline: Audit, survey: dict[st
     assert found(leaks, "results/04_tasks_roles/04_tasks_roles.ipynb", PER_STATE)
     assert found(leaks, "results/06_challenges/06_challenges.ipynb", PER_STATE)
     assert (
-        "results/05_support/support_by_report.md, line 3, column 'No support': cell '3' is below the suppression threshold 5 (rule: small cell)"
+        f"results/05_support/support_by_report.md, line {planted_line}, column 'No support': cell '3' is below the suppression threshold 5 (rule: small cell)"
         in map(str, leaks)
     )
     [alt] = found(leaks, "results/05_support/findings.json", SMALL_CELL)
@@ -450,3 +452,11 @@ def test_the_state_level_folders_are_read_from_params(root: Path, capsys: pytest
 def test_leak_reads_as_file_location_detail_rule() -> None:
     leak = Leak("results/05_support/support_by_report.md", SMALL_CELL, "cell '3' is below the suppression threshold 5", "line 3")
     assert str(leak) == "results/05_support/support_by_report.md, line 3: cell '3' is below the suppression threshold 5 (rule: small cell)"
+
+
+def test_a_figure_copied_beside_a_notebook_page_is_scoped_as_its_notebook() -> None:
+    from poc1540.guard import scope
+
+    assert scope.file_kind("report/_output/notebooks/05_support.html") == ("notebook html", "05_support")
+    assert scope.file_kind("report/_output/notebooks/02_coverage/coverage_overlap.svg") == ("notebook html", "02_coverage")
+    assert scope.file_kind("report/_output/notebooks/notebook.css") == ("notebook html", "notebook")  # unknown: survey-derived

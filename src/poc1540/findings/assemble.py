@@ -18,10 +18,11 @@ from typing import Any
 
 import yaml
 
-from poc1540.core import atomic, paths
+from poc1540.core import atomic, notice, paths
 from poc1540.core import manifest as manifest_module
 from poc1540.core.finding import Finding
 from poc1540.findings import merge, register
+from poc1540.findings.notice import data_notice
 
 GENERATED = paths.REPORT / "_generated"
 KEY_PACKAGES = (
@@ -37,37 +38,6 @@ KEY_PACKAGES = (
     "typst",
     "pypandoc_binary",
 )
-TRUTH_WORDS = {
-    "synthetic": "synthetic (generated, not collected)",
-    "illustrative": "illustrative (calibrated to published counts, not the Committee's per-State record)",
-}
-
-
-def placeholder_inputs(manifest: dict[str, Any]) -> dict[str, list[str]]:
-    """Raw files that are not real facts, grouped by truth ('synthetic', 'illustrative')."""
-    out: dict[str, list[str]] = {}
-    for name, entry in sorted(manifest.items()):
-        if entry["truth"] != "real":
-            out.setdefault(entry["truth"], []).append(name)
-    return out
-
-
-def data_notice(manifest: dict[str, Any]) -> str:
-    """Markdown for the notice on the title page: names every input that is not real."""
-    placeholders = placeholder_inputs(manifest)
-    if not placeholders:
-        return "All inputs of this edition are real data; their sources are listed in the data appendix.\n"
-    lines = [
-        '::: {.callout-important title="Not the study\'s data"}',
-        "This edition is built from placeholder inputs, so its findings illustrate the method and "
-        "must not be cited as results of the survey:",
-        "",
-    ]
-    for truth, names in placeholders.items():
-        for name in names:
-            lines.append(f"- **{manifest[name]['title']}** (`{name}`): {TRUTH_WORDS.get(truth, truth)}.")
-    lines += ["", "Replace them as the README's data section describes; this notice then disappears.", ":::", ""]
-    return "\n".join(lines)
 
 
 def _md_cell(text: Any) -> str:
@@ -128,9 +98,8 @@ def variables(
     flat: dict[str, Any] = {f.key: f.text for f in items}
     for name, fig in figures.items():
         flat[f"fig.{name}.alt"] = fig["alt"]
-    placeholders = placeholder_inputs(manifest)
     flat["report.date"] = str(report_params["edition_date"])
-    flat["report.watermark"] = "Placeholder data: not the study's results" if placeholders else ""
+    flat["report.watermark"] = notice.short(manifest)
     flat["report.findings_count"] = str(len(items))
     return merge.nest(flat)
 

@@ -234,7 +234,9 @@ def file_kind(rel: str) -> tuple[str, str | None]:
     if parts[: len(RESULTS.parts)] == RESULTS.parts:
         return "results", parts[len(RESULTS.parts)] if len(parts) > len(RESULTS.parts) + 1 else None
     if parts[: len(OUTPUT.parts) + 1] == (*OUTPUT.parts, "notebooks"):
-        return "notebook html", Path(rel).stem
+        # a page is <notebook>.html; the figures it shows are copies in <notebook>/, scoped as their notebook
+        inner = parts[len(OUTPUT.parts) + 1 :]
+        return "notebook html", inner[0] if len(inner) > 1 else Path(rel).stem
     if parts[:-1] == OUTPUT.parts:
         return "report", None
     if rel == VARIABLES.as_posix():

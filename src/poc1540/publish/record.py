@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from poc1540.analysis import stats
-from poc1540.core import atomic, paths
+from poc1540.core import atomic, notice, paths
 from poc1540.core.finding import KEY, Finding, FindingsError, format_value
 
 
@@ -65,15 +65,24 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class Recorder:
-    """Collects one notebook's findings and writes them in one file."""
+NOTICE_FILE = "NOTICE.txt"
 
-    def __init__(self, notebook: str, directory: Path | None = None, echo: bool = True):
+
+class Recorder:
+    """Collects one notebook's findings and writes them in one file.
+
+    ``stamp`` is the one-line data notice every artefact of the chapter carries (figures,
+    tables, ``findings.json``, a ``NOTICE.txt`` beside them); by default it is read from the data
+    manifest (:func:`poc1540.core.notice.one_line`), and it is "" when every input is real.
+    """
+
+    def __init__(self, notebook: str, directory: Path | None = None, echo: bool = True, stamp: str | None = None):
         self.notebook = notebook
         self.directory = Path(directory) if directory is not None else paths.chapter_results(notebook)
         self.echo = echo
+        self.stamp = notice.one_line() if stamp is None else stamp
         self.findings: dict[str, Finding] = {}
-        self.figures: dict[str, dict[str, str]] = {}
+        self.figures: dict[str, dict[str, Any]] = {}
         self.tables: dict[str, str] = {}
 
     def add(self, key: str, value: Any, unit: str, text: str | None = None, **extra: Any) -> None:
@@ -159,10 +168,16 @@ class Recorder:
         self.add_survey_row(share_key, row, with_ci=with_ci)
 
     def add_figure(self, name: str, file: Path, alt: str) -> None:
-        """Record a figure's file and its alt text (the report reads the alt text as a variable)."""
+        """Record a figure's file and its alt text (the report reads the alt text as a variable).
+
+        The cell that saved it is kept too, so the notebook's HTML page can show the figure there.
+        """
         if name in self.figures:
             raise FindingsError(f"figure {name!r} is recorded twice in {self.notebook}")
         self.figures[name] = {"file": paths.relative(file), "alt": alt}
+        cell = _current_cell()
+        if cell is not None:
+            self.figures[name]["cell"] = cell
 
     def add_table(self, name: str, file: Path) -> None:
         """Register a published table (written by ``poc1540.publish.tables.save``)."""
@@ -175,10 +190,31 @@ class Recorder:
 
         Returns nothing, so a notebook's last line does not display a machine-specific path.
         """
-        payload = {
+        payload: dict[str, Any] = {"notice": self.stamp} if self.stamp else {}
+        payload |= {
             "notebook": self.notebook,
             "findings": [asdict(f) for f in self.findings.values()],
             "figures": self.figures,
             "tables": self.tables,
         }
         atomic.write_text(self.directory / "findings.json", json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        self._write_notice()
+
+    def _write_notice(self) -> None:
+        """``NOTICE.txt`` beside the chapter's files while any input is not real (removed once all are).
+
+        The CSV tables carry no stamp of their own: a comment line or an extra first row is not
+        valid CSV for most readers (it would become the header), so the notice travels beside them.
+        """
+        target = self.directory / NOTICE_FILE
+        if not self.stamp:
+            target.unlink(missing_ok=True)
+            return
+        files = sorted({Path(f["file"]).name for f in self.figures.values()} | {Path(t).name for t in self.tables.values()})
+        csvs = [Path(t).with_suffix(".csv").name for t in self.tables.values()]
+        atomic.write_text(
+            target,
+            f"{self.stamp}\n\n"
+            "This notice applies to every file in this folder: the figures, the tables (Markdown and CSV) and findings.json.\n"
+            + (f"Files: {', '.join(sorted(set(files) | set(csvs)))}, findings.json.\n" if files else ""),
+        )

@@ -26,13 +26,23 @@ def to_markdown(table: pd.DataFrame, index: bool = True) -> str:
     return "\n".join([header, align, *rows]) + "\n"
 
 
+def stamp_line(stamp: str) -> str:
+    """The notice as a paragraph to put above a Markdown table ("" without a stamp)."""
+    return f"*{stamp}*\n\n" if stamp else ""
+
+
 def save(table: pd.DataFrame, name: str, recorder: Recorder, *, index: bool = True) -> None:
     """Write ``results/<notebook>/<name>.md`` and ``.csv`` and register the table.
 
     Returns nothing: a notebook cell ending in a save must not display a machine-specific path.
+
+    While any input is not real, the Markdown starts with the one-line notice as an italic
+    paragraph, which the reader sees above the table wherever the report includes it (the
+    caption follows the table, so it stays attached). The CSV is left valid: its notice is the
+    ``NOTICE.txt`` beside it (see :meth:`Recorder.save`).
     """
     target = recorder.directory / f"{name}.md"
-    atomic.write_text(target, to_markdown(table, index=index))
+    atomic.write_text(target, stamp_line(recorder.stamp) + to_markdown(table, index=index))
     with atomic.atomic_path(target.with_suffix(".csv")) as tmp:
         table.to_csv(tmp, index=index, lineterminator="\n")
     recorder.add_table(name, target)
