@@ -47,7 +47,7 @@ def test_the_report_loads_offline_without_errors(report: browser.Visit) -> None:
 
 @needs_browser
 @pytest.mark.parametrize("page", NOTEBOOK_PAGES, ids=[p.stem for p in NOTEBOOK_PAGES])
-def test_a_notebook_page_loads_offline_without_errors_and_links_back(context: Any, page: Path) -> None:
+def test_a_notebook_page_loads_offline_without_errors_and_links_back_to_its_chapter(context: Any, page: Path) -> None:
     visit = browser.open_page(context, page)
     try:
         assert visit.problems == []
@@ -57,8 +57,8 @@ def test_a_notebook_page_loads_offline_without_errors_and_links_back(context: An
         back.click()
         visit.page.wait_for_load_state("load")
         assert visit.page.url.split("#")[0] == paths.REPORT_HTML.resolve().as_uri(), f"{href} opens the report"
-        if "#" in href:
-            assert browser.landed(visit, href) is None, "the link lands on the chapter's section"
+        assert "#sec-" in href, f"{href}: the link names its chapter's section"
+        assert browser.landed(visit, href) is None, "the link lands on the chapter's section"
         assert visit.problems == [], "the report, reached from the page, loads cleanly too"
     finally:
         visit.page.close()
