@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from poc1540.core import paths
 from poc1540.review import notebook_html
 
 STAMP = "Illustrative edition: built from invented answers; not the study's results."
@@ -88,3 +89,18 @@ def test_committed_pages_carry_the_manifest_notice_and_no_remote_resource() -> N
         assert ("poc1540-notice" in text) == bool(stamp), page.name
         for src in re.findall(r'<img[^>]*src="([^"]+)"', text):
             assert (page.parent / src).is_file(), f"{page.name} shows {src}, which is not published beside it"
+
+
+def test_a_page_links_back_to_its_chapters_section(results: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(notebook_html.SECTIONS, "05_demo", "sec-support")
+    [page] = notebook_html.export_all(results, tmp_path / "pages", stamp=STAMP)
+    assert '<a href="../poc1540-report.html#sec-support">Back to the report</a>' in page.read_text()
+
+
+def test_every_notebook_links_back_to_a_section_the_report_has() -> None:
+    headings = set(
+        re.findall(r"^#+ [^{\n]*\{#(sec-[\w-]+)", "\n".join(p.read_text() for p in (paths.REPORT / "chapters").glob("*.qmd")), re.M)
+    )
+    notebooks = sorted(p.stem for p in paths.NOTEBOOKS.glob("*.ipynb"))
+    assert sorted(notebook_html.SECTIONS) == notebooks, "each notebook names its chapter's section"
+    assert set(notebook_html.SECTIONS.values()) <= headings, "each is a heading's id in report/chapters/"

@@ -1,7 +1,7 @@
 """The executed notebooks as HTML next to the report, for reviewers who do not run Jupyter.
 
-Each page is titled with its chapter (the notebook's first markdown heading), links back to the
-report, shows the data notice at the top while any input is not real, and shows every figure
+Each page is titled with its chapter (the notebook's first markdown heading), links back to its
+chapter's section of the report, shows the data notice at the top while any input is not real, and shows every figure
 the notebook saved right after the cell that saved it. Pages work offline and when
 ``report/_output/`` is published on its own: no script or stylesheet is fetched from the web
 (nbconvert's require.js, MathJax and Mermaid are left out), the JupyterLab style sheet is one
@@ -33,6 +33,17 @@ from poc1540.core import atomic, notice, paths
 META = "poc1540-source"
 STYLESHEET = "notebook.css"
 REPORT_LINK = "../poc1540-report.html"
+# The report section each notebook's chapter is (the id of its heading in report/chapters/*.qmd);
+# a page links back to it, a notebook not listed here to the report's top. A test checks the ids.
+SECTIONS = {
+    "01_prepare": "sec-methods",
+    "02_coverage": "sec-coverage",
+    "03_respondents": "sec-respondents",
+    "04_tasks_roles": "sec-tasks",
+    "05_support": "sec-support",
+    "06_challenges": "sec-challenges",
+    "07_suggestions": "sec-suggestions",
+}
 # nbconvert's lab page without what it would fetch from the web, and with one linked style sheet.
 TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
@@ -87,6 +98,12 @@ def source_key(notebook: Path, stamp: str = "") -> str:
         if file.is_file():
             digest.update(file.read_bytes())
     return digest.hexdigest()[:32]
+
+
+def report_link(notebook: str) -> str:
+    """Where a notebook's page links back to: its chapter's section of the report, else the report's top."""
+    section = SECTIONS.get(notebook)
+    return f"{REPORT_LINK}#{section}" if section else REPORT_LINK
 
 
 def _tag(key: str) -> str:
@@ -147,7 +164,7 @@ def _page(exporter: Any, source: Path, tag: str, stamp: str) -> str:
     nb.metadata["title"] = f"{title} (notebook {source.stem})"
     _show_figures(nb, source.stem, _figures(source))
     body, _ = exporter.from_notebook_node(nb)
-    top = f'<nav class="poc1540-nav"><a href="{REPORT_LINK}">Back to the report</a></nav>'
+    top = f'<nav class="poc1540-nav"><a href="{html.escape(report_link(source.stem))}">Back to the report</a></nav>'
     if stamp:
         top += f'\n<p class="poc1540-notice" role="note">{html.escape(stamp)}</p>'
     body = body.replace("<head>", f"<head>\n{tag}", 1)
