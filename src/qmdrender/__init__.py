@@ -41,6 +41,13 @@ it and refuses it otherwise; PDF/UA-1 also makes viewers show the title, Display
     Markdown text for the title page (institution above the title, edition and "Data as of"
     under the date, citation, licence and contact at its foot; HTML: in the title block).
 
+Tables are set as in a journal (booktabs): a rule above and below, a light one under the
+header and above a totals row, no vertical lines. A totals row is a body row, not the first,
+whose first cell reads ``Total``; in HTML it has ``class="total"``. Columns align as the pipe
+table's delimiter row says (``--:`` right, ``:--`` left); a pipe table with a line longer than
+72 characters is set to the text width, its columns in proportion to the delimiter's dashes
+(pandoc's rule), else each column is as wide as its content.
+
 PDF pages are numbered i, ii, ... up to the end of the contents (the title page is i, its
 number not printed) and from 1 in the body; the PDF's page labels are the printed numbers.
 The title is Typst's ``title`` element (tagged ``/Title``), the PDF's metadata title and author

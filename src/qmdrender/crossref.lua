@@ -8,7 +8,8 @@ crossref.lua: the Quarto features the poc1540 report uses, for pandoc's typst an
     numbered "Figure N"; fig-alt becomes the image's alternative text (PDF: image(alt:),
     which Typst writes into the tagged PDF's structure tree; HTML: <img alt>).
   * tables: a table with a caption ": Caption {#tbl-x}" (or a ::: {#tbl-x} div holding one)
-    numbered "Table N", caption above.
+    numbered "Table N", caption above; a body row whose first cell reads "Total" (not the
+    first row) gets a rule above it.
   * sections: numbered headings (number-sections, default false as in Quarto;
     {.unnumbered} opts out),
     # Heading {#sec-x} referenced as "Section N.M".
@@ -392,8 +393,32 @@ local function write_figure(fig)
   return fig
 end
 
+-- A totals row (its first cell reads "Total") is ruled off from the rows it sums, booktabs
+-- style. Typst's show rules cannot see which row that is, so the row says it: in Typst its
+-- cells get a top stroke (the template's poc-table-rule), in HTML the row the class
+-- "total". The first body row needs no rule: the header's rule is right above it.
+local TOTAL_LABEL = 'Total'
+
+local function mark_totals(tbl)
+  for _, body in ipairs(tbl.bodies) do
+    for i, row in ipairs(body.body) do
+      local first = row.cells[1]
+      if i > 1 and first and stringify(first.contents) == TOTAL_LABEL then
+        if TYPST then
+          for _, cell in ipairs(row.cells) do
+            cell.attributes['typst:stroke'] = '(top: poc-table-rule)'
+          end
+        else
+          row.attr.classes:insert('total')
+        end
+      end
+    end
+  end
+end
+
 local function write_table(tbl)
   local target = targets[tbl.identifier]
+  mark_totals(tbl)
   if TYPST then
     if target then
       typst_label(tbl.identifier)

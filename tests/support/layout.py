@@ -211,3 +211,51 @@ def _at_top(bookmark: pdfium.PdfBookmark, area_top: float, slack: float = 60.0) 
     """A bookmark that points at the top of its page (within a heading's space above it)."""
     _mode, view = bookmark.get_dest().get_view()
     return len(view) > 1 and view[1] >= area_top - slack
+
+
+def words(pdf: Path, gap: float = 3.0) -> list[Line]:
+    """The PDF's words: runs of characters on one baseline split at spaces and at gaps wider than ``gap`` points.
+
+    Finer than :func:`text_lines`: two table cells side by side are two words however close
+    their columns are, so a test can compare the edges of the cells of one column.
+    """
+    found: list[Line] = []
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        for number, page in enumerate(doc, 1):
+            cur: Line | None = None
+            for ch, *box in _chars(page):
+                left, bottom, right, top = box
+                if ch == " ":
+                    cur = None
+                    continue
+                shared = min(top, cur.top) - max(bottom, cur.bottom) if cur is not None else 0.0
+                if (
+                    cur is not None and cur.left <= left <= cur.right + gap and shared > 0.5 * (top - bottom)
+                ):  # kerned or ligated glyphs overlap
+                    cur.right, cur.top = max(right, cur.right), max(top, cur.top)
+                    cur.bottom = min(bottom, cur.bottom)
+                    cur.text += ch
+                    continue
+                cur = Line(number, left, bottom, right, top, ch)
+                found.append(cur)
+    finally:
+        doc.close()
+    return found
+
+
+def horizontal_rules(pdf: Path, min_length: float = 20.0) -> list[Line]:
+    """Thin horizontal strokes (table rules, separators) as boxes with empty text."""
+    found = []
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        for number, page in enumerate(doc, 1):
+            for obj in page.get_objects(max_depth=4):
+                if obj.type != pdfium_c.FPDF_PAGEOBJ_PATH:
+                    continue
+                left, bottom, right, top = obj.get_bounds()
+                if right - left >= min_length and top - bottom <= TOLERANCE:
+                    found.append(Line(number, left, bottom, right, top, ""))
+    finally:
+        doc.close()
+    return found
