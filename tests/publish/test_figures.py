@@ -154,7 +154,7 @@ def test_notebooks_use_named_colours_and_sizes(notebook: Path) -> None:
     code = "\n".join("".join(c["source"]) for c in json.loads(notebook.read_text())["cells"] if c["cell_type"] == "code")
     assert not re.search(r"PALETTE\[|ACCENT|MUTED", code), "use figures.COLOR[...] by meaning"
     assert not re.search(r"['\"]#[0-9a-fA-F]{3,8}['\"]", code), "a literal colour: name it in figures.COLOR"
-    assert not re.search(r"(?:font)?size=\s*[0-9.]+|labelsize=\s*[0-9.]+", code), "a literal text size: use figures.LABEL_SIZE"
+    assert not re.search(r"(?<![a-z_])(?:font|label|title_font)?size=\s*[0-9.]+", code), "a literal text size: use figures.LABEL_SIZE"
     assert not re.search(r"rotation=\s*(?:90|-90|270)", code), "labels turned on their side"
     assert not re.search(r"\}/\{", code), "a count written with a slash: use figures.count_label"
     assert not re.search(r"cmap=\s*['\"]", code), "a colormap by name: use figures.SHARE_CMAP"

@@ -66,8 +66,7 @@ COLOR: dict[str, str] = {
     # ink, not data
     "suppressed": "#4d4d4d",  # the "s" marker, where a suppressed value would be
     "reference": "#707070",  # reference lines (an overall rate, all Member States)
-    "interval": "#262626",  # confidence-interval whiskers
-    "edge": "#262626",  # the outline of an empty bar ("none of these")
+    "ink": "#262626",  # line work: confidence-interval whiskers, marker edges, the outline of an empty bar
 }
 # A heat map of shares: from a pale tint of the plain-share colour to the colour itself.
 SHARE_CMAP = LinearSegmentedColormap.from_list("poc1540_share", ["#f1f3f6", COLOR["share"]])
@@ -126,14 +125,23 @@ def set_theme() -> None:
 def count_label(share: Any, *, percent_only: bool = False) -> str:
     """How a share is written on a figure: "35% (13 of 37)", or "35%", or "s" when suppressed.
 
-    ``share`` is a :class:`poc1540.analysis.stats.Share` (or anything with ``suppressed``,
-    ``count`` and ``base``). ``percent_only`` is for cells too small for the count, where the
+    ``share`` is a :class:`poc1540.analysis.stats.Share` or a row of a share table (anything
+    with ``suppressed``, ``count`` and ``base``). ``percent_only`` is for cells too small for the count, where the
     base is printed on the axis.
     """
-    if share is None or share.suppressed:
+    if share is None or bool(_field(share, "suppressed")):
         return SUPPRESSED_MARK
-    percent = f"{100.0 * share.count / share.base:.0f}%"
-    return percent if percent_only else f"{percent} ({share.count} of {share.base})"
+    count, base = int(_field(share, "count")), int(_field(share, "base"))
+    percent = f"{100.0 * count / base:.0f}%"
+    return percent if percent_only else f"{percent} ({count} of {base})"
+
+
+def _field(obj: Any, key: str) -> Any:
+    """``obj[key]`` for a table row (where ``row.count`` is a method), else ``obj.key``."""
+    try:
+        return obj[key]
+    except (TypeError, KeyError, IndexError):
+        return getattr(obj, key)
 
 
 def listing_label(count: int, base: int) -> str:
@@ -143,7 +151,7 @@ def listing_label(count: int, base: int) -> str:
 
 def suppressed_mark(ax: plt.Axes, x: float, y: float, **kwargs: Any) -> Text:
     """Draw the suppressed marker where a value would be: the marker, never the count."""
-    style = {"fontsize": LABEL_SIZE, "color": COLOR["suppressed"], "va": "center", "fontstyle": "italic"} | kwargs
+    style: dict[str, Any] = {"fontsize": LABEL_SIZE, "color": COLOR["suppressed"], "va": "center", "fontstyle": "italic"} | kwargs
     return ax.text(x, y, SUPPRESSED_MARK, **style)
 
 
