@@ -32,15 +32,12 @@ def sources(report: Path = paths.REPORT) -> dict[Path, int]:
 
 def render_once(formats: list[str]) -> float:
     """Render the report to report/_preview/ in each format; returns the seconds it took."""
-    import qmdrender
+    from poc1540.commands.render import render
 
     start = time.perf_counter()
     for fmt in formats:
         target = paths.REPORT_PREVIEW / (paths.REPORT_PDF.name if fmt == "pdf" else paths.REPORT_HTML.name)
-        try:
-            qmdrender.render(paths.REPORT_MAIN, target, to=fmt, engine="pandoc", build_dir=paths.REPORT_PREVIEW / ".build")
-        except qmdrender.RenderError as exc:
-            raise UserError(str(exc)) from None
+        render(paths.REPORT_MAIN, target, fmt, "pandoc", paths.REPORT_PREVIEW / ".build")
     return time.perf_counter() - start
 
 

@@ -20,14 +20,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", required=True, choices=["pandoc", "quarto"], help="pandoc (pandoc + Typst, always available) or quarto")
 
 
-def main(args: argparse.Namespace) -> int:
+def render(source: Path, output: Path, fmt: str, engine: str, build_dir: Path) -> None:
+    """Render the report with qmdrender; a render error is the user's (file, line, construct)."""
     import qmdrender
 
+    try:
+        qmdrender.render(source, output, to=fmt, engine=engine, build_dir=build_dir)
+    except qmdrender.RenderError as exc:
+        raise UserError(str(exc)) from None
+
+
+def main(args: argparse.Namespace) -> int:
     for fmt in args.to:
         output = Path(args.output) if args.output and len(args.to) == 1 else (paths.REPORT_PDF if fmt == "pdf" else paths.REPORT_HTML)
-        try:
-            qmdrender.render(Path(args.source), output, to=fmt, engine=args.engine, build_dir=paths.RENDER_BUILD)
-        except qmdrender.RenderError as exc:
-            raise UserError(str(exc)) from None
+        render(Path(args.source), output, fmt, args.engine, paths.RENDER_BUILD)
         print(f"Rendered {paths.relative(output)}")
     return 0

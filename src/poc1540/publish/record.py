@@ -119,7 +119,7 @@ class Recorder:
         if base <= 0 or not 0 <= count <= base:
             raise FindingsError(f"finding {key!r}: count {count} and base {base} do not make a share")
         pct = 100.0 * count / base
-        self.add(key, round(pct, 1), unit, text=f"{pct:.0f}% ({count} of {base})", count=count, base=base, **extra)
+        self.add(key, round(pct, 1), unit, text=f"{stats.percent_text(count / base)} ({count} of {base})", count=count, base=base, **extra)
 
     def add_survey_share(self, key: str, s: stats.Share, *, with_ci: bool = False, **extra: Any) -> None:
         """Record a survey share without leaking a suppressed count.
