@@ -430,7 +430,8 @@ def test_the_threshold_must_be_a_positive_integer(root: Path, bad: object, capsy
     )
     assert command.main(["--root", str(root)]) == 1
     message = capsys.readouterr().err
-    assert "params/common.yaml" in message and "min_cell_size" in message and repr(bad) in message
+    written = bad if isinstance(bad, str) else json.dumps(bad)  # the value as the file holds it
+    assert f"params/common.yaml, key 'min_cell_size': value {written!r} must be an integer ≥ 1" in message
     assert not (root / RECEIPT).exists()
     with pytest.raises(UserError, match="min_cell_size"):
         audit(root, min_cell=bad, state_level=STATE_LEVEL)  # type: ignore[arg-type]
@@ -439,7 +440,9 @@ def test_the_threshold_must_be_a_positive_integer(root: Path, bad: object, capsy
 def test_the_state_level_folders_must_be_a_list(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (root / "params/guard.yaml").write_text("state_level_results: 02_coverage\n", encoding="utf-8")
     assert command.main(["--root", str(root), "--min-cell", "1"]) == 1
-    assert "params/guard.yaml: state_level_results" in capsys.readouterr().err and not (root / RECEIPT).exists()
+    message = capsys.readouterr().err
+    assert "params/guard.yaml, key 'state_level_results': value '02_coverage' must be a list of results folder names" in message
+    assert not (root / RECEIPT).exists()
 
 
 def test_the_state_level_folders_are_read_from_params(root: Path, capsys: pytest.CaptureFixture[str]) -> None:

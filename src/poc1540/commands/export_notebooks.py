@@ -6,7 +6,7 @@ import argparse
 
 from poc1540.core import paths
 
-HELP = "write every executed notebook under results/ as HTML to report/_output/notebooks/"
+HELP = "write every executed notebook under results/ as HTML to report/_staging/notebooks/ (the guard publishes them)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -16,6 +16,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     from poc1540.review import notebook_html
 
-    written = notebook_html.export_all()
-    print(f"Converted {len(written)} changed executed notebook(s) to HTML in {paths.relative(paths.REPORT_OUTPUT / 'notebooks')}")
+    target = paths.REPORT_STAGING / "notebooks"
+    written = notebook_html.export_all(target=target)
+    print(f"Converted {len(written)} changed executed notebook(s) to HTML in {paths.relative(target)}")
     return 0

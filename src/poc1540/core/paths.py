@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-# Environment variables the project reads: POC1540_ROOT (another checkout) and
-# POC1540_NOTEBOOK (set by the executor so a notebook knows its name).
+# Environment variables the project reads: POC1540_ROOT (another checkout), POC1540_NOTEBOOK
+# (set by the executor so a notebook knows its name) and POC1540_OUTPUT_DIR (set by the executor:
+# the scratch folder a notebook writes into, swapped in as results/<notebook>/ only on success).
 NOTEBOOK_ENV = "POC1540_NOTEBOOK"
+OUTPUT_DIR_ENV = "POC1540_OUTPUT_DIR"
 ROOT = Path(os.environ.get("POC1540_ROOT", Path(__file__).resolve().parents[3]))
 
 DATA_RAW = ROOT / "data" / "raw"
@@ -44,6 +46,8 @@ REPORT_VARIABLES = REPORT / "_variables.yml"
 REPORT_OUTPUT = REPORT / "_output"
 REPORT_PDF = REPORT_OUTPUT / "poc1540-report.pdf"
 REPORT_HTML = REPORT_OUTPUT / "poc1540-report.html"
+# The edition is rendered here first; the guard moves it into report/_output/ only when it passes.
+REPORT_STAGING = REPORT / "_staging"
 RENDER_BUILD = REPORT / ".build"  # the renderer's intermediates (git-ignored)
 REPORT_PREVIEW = REPORT / "_preview"  # poc1540 preview writes here (git-ignored; not an edition)
 
@@ -51,6 +55,12 @@ REPORT_PREVIEW = REPORT / "_preview"  # poc1540 preview writes here (git-ignored
 def chapter_results(notebook: str) -> Path:
     """Folder of one notebook's published outputs, e.g. results/02_coverage/."""
     return RESULTS / notebook
+
+
+def chapter_output(notebook: str) -> Path:
+    """Where the running notebook writes its outputs: the executor's scratch folder, else results/<notebook>/."""
+    scratch = os.environ.get(OUTPUT_DIR_ENV)
+    return Path(scratch) if scratch else chapter_results(notebook)
 
 
 def processed_table(name: str) -> Path:

@@ -33,6 +33,7 @@ class Problem:
     value: str | None = None
     fix: str = ""
     severity: str = "error"
+    key: str | None = None  # a key of a YAML file (a parameter), where a CSV has a column
 
     def __str__(self) -> str:
         where = self.file
@@ -40,6 +41,8 @@ class Problem:
             where += f", row {self.row}"
         if self.column:
             where += f", column '{self.column}'"
+        if self.key:
+            where += f", key '{self.key}'"
         text = f"{self.severity.upper()}: {where}"
         if self.value is not None:
             text += f": value {self.value!r}"

@@ -114,6 +114,7 @@ from poc1540.guard.extract import data, html, notebook, pdf, tables
 from poc1540.guard.model import (
     MIN_NUMERIC_ID,
     MIN_OPEN_TEXT,
+    OUTPUT,
     RAW,
     RESULTS,
     UNREADABLE,
@@ -175,12 +176,14 @@ def _report(rel: str, path: Path, text: str | None) -> tuple[list[Segment], list
     return document.segments, scope.scope_report(rel, document.segments, report, document.found, document.found_structure)
 
 
-def audit(root: Path, *, min_cell: int, state_level: Iterable[str], survey: Path | None = None) -> Audit:
+def audit(root: Path, *, min_cell: int, state_level: Iterable[str], survey: Path | None = None, report_dir: Path = OUTPUT) -> Audit:
     """Scan every published output under ``root``; the leaks and what was scanned.
 
     ``min_cell`` is the suppression threshold; ``state_level`` the results folders declared
     State-level (``params/guard.yaml``); ``survey`` defaults to the file the manifest names for
-    the schema ``survey_responses``. The rules and the scope are in the module docstring.
+    the schema ``survey_responses``; ``report_dir`` (relative to ``root``) is where the report
+    and notebook pages are, ``report/_output/`` or the staging folder of an edition not yet
+    published. The rules and the scope are in the module docstring.
     """
     root = Path(root)
     min_cell = rules.checked_min_cell(min_cell)
@@ -196,10 +199,10 @@ def audit(root: Path, *, min_cell: int, state_level: Iterable[str], survey: Path
     leaks: list[Leak] = list(folders.leaks)
     files: dict[str, str] = {}
     skipped: list[str] = []
-    for path in scope.published_files(root):
+    for path in scope.published_files(root, report_dir):
         rel = paths.relative(path, root)
         raw = path.read_bytes()
-        kind, folder = scope.file_kind(rel)
+        kind, folder = scope.file_kind(rel, report_dir)
         folder_survey = folders.is_survey(folder) if kind in ("results", "notebook html") else True
         found: list[Leak] = []
         if kind == "report" and path.suffix.lower() == ".pdf":
@@ -249,6 +252,6 @@ def audit(root: Path, *, min_cell: int, state_level: Iterable[str], survey: Path
     )
 
 
-def scan(root: Path, *, min_cell: int, state_level: Iterable[str], survey: Path | None = None) -> list[Leak]:
+def scan(root: Path, *, min_cell: int, state_level: Iterable[str], survey: Path | None = None, report_dir: Path = OUTPUT) -> list[Leak]:
     """Every leak in the published outputs under ``root`` (empty when they are clean); see :func:`audit`."""
-    return audit(root, min_cell=min_cell, state_level=state_level, survey=survey).leaks
+    return audit(root, min_cell=min_cell, state_level=state_level, survey=survey, report_dir=report_dir).leaks

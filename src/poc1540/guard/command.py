@@ -1,5 +1,9 @@
 """``poc1540 guard``: scan the published outputs, print every leak, write the receipt only when clean.
 
+With ``--publish`` (as the DVC stage runs it) the report and notebook pages are scanned in
+``report/_staging/`` and, only when the scan is clean, published to ``report/_output/``
+(:mod:`poc1540.guard.publish`); a failed scan leaves the previous edition there as it was.
+
 The parameters come from the parameter files, read here and passed on (the scan itself reads
 none): ``min_cell_size`` from ``params/common.yaml`` unless ``--min-cell`` is given, and the
 State-level results folders from ``params/guard.yaml`` (``state_level_results``).
@@ -16,7 +20,7 @@ from typing import TextIO
 
 from poc1540.core import atomic, params, paths
 from poc1540.errors import UserError
-from poc1540.guard import rules, scope
+from poc1540.guard import publish, rules, scope
 from poc1540.guard.audit import audit
 from poc1540.guard.model import PARAMS, RECEIPT
 
@@ -30,10 +34,15 @@ def guard(
     receipt: Path | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
+    stage: bool = False,
 ) -> int:
-    """Scan, print every leak and a summary; on a clean scan write the receipt. Returns 0 or 1."""
+    """Scan, print every leak and a summary; on a clean scan write the receipt. Returns 0 or 1.
+
+    With ``stage``, the report is scanned in the staging folder and published when clean.
+    """
     out, err = out or sys.stdout, err or sys.stderr
-    result = audit(root, min_cell=min_cell, state_level=state_level, survey=survey)
+    report_dir = publish.STAGING if stage else publish.OUTPUT
+    result = audit(root, min_cell=min_cell, state_level=state_level, survey=survey, report_dir=report_dir)
     receipt = Path(receipt) if receipt is not None else Path(root) / RECEIPT
     for note in result.notes:
         print(f"note: {note}", file=out)
@@ -43,11 +52,16 @@ def guard(
             print(leak, file=err)
         print(
             f"\nConfidentiality guard failed: {len(result.leaks)} leak(s) in {len({leak.file for leak in result.leaks})} of "
-            f"{len(result.files)} published file(s) ({counts}). No receipt was written; fix the outputs (or the notebooks "
-            "that make them) and rebuild.",
+            f"{len(result.files)} published file(s) ({counts}). No receipt was written"
+            + (f" and {publish.OUTPUT.as_posix()}/ keeps the previous edition" if stage else "")
+            + "; fix the outputs (or the notebooks that make them) and rebuild.",
             file=err,
         )
         return 1
+    if stage:
+        published = publish.publish(Path(root))
+        print(f"Published {len(published)} file(s) from {publish.STAGING.as_posix()}/ to {publish.OUTPUT.as_posix()}/", file=out)
+        result.files = publish.renamed(result.files)  # the receipt names the files where they are now
     atomic.write_text(receipt, json.dumps(result.receipt(), indent=2, ensure_ascii=False) + "\n")
     for rel in result.skipped:
         print(f"note: {rel} is not text and was not scanned", file=out)
@@ -66,6 +80,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--survey", default=None, help="survey responses (default: the file the manifest names)")
     parser.add_argument("--min-cell", type=int, default=None, help="suppression threshold (default: params/common.yaml min_cell_size)")
     parser.add_argument("--receipt", default=None, help=f"receipt to write when clean (default: {RECEIPT.as_posix()})")
+    parser.add_argument(
+        "--publish",
+        action="store_true",
+        help="scan the edition in report/_staging/ and, when clean, publish it to report/_output/ (what dvc repro runs)",
+    )
     return parser
 
 
@@ -84,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
         state_level=state_level,
         survey=Path(args.survey) if args.survey else None,
         receipt=Path(args.receipt) if args.receipt else None,
+        stage=args.publish,
     )
 
 

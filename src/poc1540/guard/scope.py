@@ -47,15 +47,17 @@ SURVEY_CODE = re.compile(
 DECLARATION = "params/guard.yaml: state_level_results"
 
 
-def published_files(root: Path) -> list[Path]:
+def published_files(root: Path, report_dir: Path = OUTPUT) -> list[Path]:
     """Every published output under ``root``, sorted.
 
+    ``report_dir`` (relative to ``root``) holds the report and the notebook pages: the edition in
+    ``report/_output/``, or one waiting in ``report/_staging/`` for the guard to publish it.
     Left out: the guard's receipt, and files in hidden folders (``.build/``,
     ``.ipynb_checkpoints/``: git-ignored intermediates, not published).
     """
     root = Path(root)
     found: list[Path] = []
-    for folder in (root / RESULTS, root / OUTPUT):
+    for folder in (root / RESULTS, root / report_dir):
         if folder.is_dir():
             found += [p for p in folder.rglob("*") if p.is_file()]
     if (root / VARIABLES).is_file():
@@ -228,16 +230,20 @@ def scope_report(
 # --------------------------------------------------------------------------- files
 
 
-def file_kind(rel: str) -> tuple[str, str | None]:
-    """What a published file is ("results", "notebook html", "report", "variables", "generated", "other") and its folder."""
+def file_kind(rel: str, report_dir: Path = OUTPUT) -> tuple[str, str | None]:
+    """What a published file is ("results", "notebook html", "report", "variables", "generated", "other") and its folder.
+
+    ``report_dir`` is the folder of the report and the notebook pages (see :func:`published_files`).
+    """
     parts = Path(rel).parts
+    output = Path(report_dir).parts
     if parts[: len(RESULTS.parts)] == RESULTS.parts:
         return "results", parts[len(RESULTS.parts)] if len(parts) > len(RESULTS.parts) + 1 else None
-    if parts[: len(OUTPUT.parts) + 1] == (*OUTPUT.parts, "notebooks"):
+    if parts[: len(output) + 1] == (*output, "notebooks"):
         # a page is <notebook>.html; the figures it shows are copies in <notebook>/, scoped as their notebook
-        inner = parts[len(OUTPUT.parts) + 1 :]
+        inner = parts[len(output) + 1 :]
         return "notebook html", inner[0] if len(inner) > 1 else Path(rel).stem
-    if parts[:-1] == OUTPUT.parts:
+    if parts[:-1] == output:
         return "report", None
     if rel == VARIABLES.as_posix():
         return "variables", None

@@ -6,10 +6,15 @@
 - The executed copy goes to ``results/<notebook>/`` (never back into ``notebooks/``), stripped
   of what varies between runs (timestamps, durations). The report stage turns it into HTML
   next to the report (``poc1540.review.notebook_html``).
-- A failing cell gives a short message naming the notebook, cell and error; the full executed
-  notebook is kept under ``data/processed/failed/`` for debugging, and the executed copy in
-  ``results/`` is not replaced. (Under ``dvc repro``, DVC clears a stage's outputs before running
-  it; ``git checkout results/`` restores the committed ones.)
+- The parameter files are checked against their schemas (:mod:`poc1540.core.params`) first, so
+  a bad value is refused with its file, key and rule before the kernel starts.
+- The notebook writes into a hidden scratch folder beside ``results/<notebook>/`` (it learns
+  where from ``POC1540_OUTPUT_DIR``); only when every cell has run is that folder swapped in,
+  whole, for the previous one (:func:`poc1540.core.atomic.staged_dir`), so files the chapter no
+  longer writes go too. A failing cell gives a short message naming the notebook, cell and the
+  exception's message; ``results/<notebook>/`` stays byte-identical (its DVC outs are
+  ``persist: true``, so DVC does not delete them before the run either), and the failed
+  executed notebook is kept under ``data/processed/failed/`` for debugging.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import nbformat
 import papermill
 import yaml
 
-from poc1540.core import atomic, paths
+from poc1540.core import atomic, params, paths
 from poc1540.errors import UserError
 
 KERNEL = "python3"
@@ -46,9 +51,7 @@ def load_parameters(notebook: Path, params_files: list[Path], shared: tuple[str,
     declared = declared_parameters(notebook)
     merged: dict[str, Any] = {}
     for path in params_files:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        if not isinstance(data, dict):
-            raise ExecutionError(f"{paths.relative(path)} must be a mapping of parameter names to values")
+        data = params.checked_file(Path(path), reader=_read_yaml)
         if Path(path).name in shared:
             data = {k: v for k, v in data.items() if k in declared}
         unknown = sorted(set(data) - declared)
@@ -59,6 +62,10 @@ def load_parameters(notebook: Path, params_files: list[Path], shared: tuple[str,
             )
         merged.update(data)
     return merged
+
+
+def _read_yaml(path: Path) -> object:
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
 def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -113,21 +120,32 @@ def _first_error(nb: nbformat.NotebookNode, source: Path) -> str:
 
 
 def run(notebook: Path, params_files: list[Path], output_dir: Path | None = None, failed_dir: Path | None = None) -> Path:
-    """Execute ``notebook`` with papermill and write its executed copy."""
+    """Execute ``notebook`` with papermill; on success its outputs replace ``results/<notebook>/`` whole."""
     notebook = Path(notebook)
     parameters = load_parameters(notebook, params_files)
     failed_dir = Path(failed_dir or paths.DATA_PROCESSED / "failed")
     failed_dir.mkdir(parents=True, exist_ok=True)
-    scratch = failed_dir / notebook.name
-    # The kernel inherits the environment: the notebook learns its own name from here
-    # (poc1540.publish.chapter), so no notebook types its name. Restored afterwards, so a
-    # process that runs several notebooks (or the tests) does not hand one's name to the next.
-    previous = os.environ.get(paths.NOTEBOOK_ENV)
-    os.environ[paths.NOTEBOOK_ENV] = notebook.stem
+    failed = failed_dir / notebook.name
+    target_dir = Path(output_dir or paths.chapter_results(notebook.stem))
+    with atomic.staged_dir(target_dir) as scratch:
+        executed = _execute(notebook, parameters, failed, scratch)
+        atomic.write_text(scratch / notebook.name, nbformat.writes(normalise(executed)) + "\n")
+    failed.unlink(missing_ok=True)
+    return target_dir / notebook.name
+
+
+def _execute(notebook: Path, parameters: dict[str, Any], failed: Path, scratch: Path) -> nbformat.NotebookNode:
+    """Run the notebook writing into ``scratch``; a failing cell is an :class:`ExecutionError`."""
+    # The kernel inherits the environment: the notebook learns its own name and where to write
+    # from here (poc1540.publish.chapter), so no notebook types either. Restored afterwards, so a
+    # process that runs several notebooks (or the tests) does not hand one's to the next.
+    env = {paths.NOTEBOOK_ENV: notebook.stem, paths.OUTPUT_DIR_ENV: str(scratch)}
+    previous = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
     try:
-        executed = papermill.execute_notebook(
+        return papermill.execute_notebook(
             str(notebook),
-            str(scratch),
+            str(failed),
             parameters=parameters,
             kernel_name=KERNEL,
             cwd=str(notebook.parent),
@@ -136,17 +154,15 @@ def run(notebook: Path, params_files: list[Path], output_dir: Path | None = None
             shutdown_kernel="immediate",  # outputs are collected; a graceful shutdown only waits
         )
     except papermill.PapermillExecutionError:
-        nb = nbformat.read(scratch, as_version=4)
+        nb = nbformat.read(failed, as_version=4)
         raise ExecutionError(
-            f"{paths.relative(notebook)} failed in {_first_error(nb, notebook)}; the executed copy is at {paths.relative(scratch)}"
+            f"{paths.relative(notebook)} failed in {_first_error(nb, notebook)}. "
+            f"{paths.relative(paths.chapter_results(notebook.stem))}/ was left as it was; "
+            f"the failed run is at {paths.relative(failed)}"
         ) from None
     finally:
-        if previous is None:
-            os.environ.pop(paths.NOTEBOOK_ENV, None)
-        else:
-            os.environ[paths.NOTEBOOK_ENV] = previous
-    scratch.unlink(missing_ok=True)
-    nb = normalise(executed)
-    target = Path(output_dir or paths.chapter_results(notebook.stem)) / notebook.name
-    atomic.write_text(target, nbformat.writes(nb) + "\n")
-    return target
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

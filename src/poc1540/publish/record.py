@@ -78,7 +78,9 @@ class Recorder:
 
     def __init__(self, notebook: str, directory: Path | None = None, echo: bool = True, stamp: str | None = None):
         self.notebook = notebook
-        self.directory = Path(directory) if directory is not None else paths.chapter_results(notebook)
+        # written to the executor's scratch folder, published as results/<notebook>/ on success
+        self.directory = Path(directory) if directory is not None else paths.chapter_output(notebook)
+        self.published = Path(directory) if directory is not None else paths.chapter_results(notebook)
         self.echo = echo
         self.stamp = notice.one_line() if stamp is None else stamp
         self.findings: dict[str, Finding] = {}
@@ -174,7 +176,7 @@ class Recorder:
         """
         if name in self.figures:
             raise FindingsError(f"figure {name!r} is recorded twice in {self.notebook}")
-        self.figures[name] = {"file": paths.relative(file), "alt": alt}
+        self.figures[name] = {"file": self._published(file), "alt": alt}
         cell = _current_cell()
         if cell is not None:
             self.figures[name]["cell"] = cell
@@ -183,7 +185,13 @@ class Recorder:
         """Register a published table (written by ``poc1540.publish.tables.save``)."""
         if name in self.tables:
             raise FindingsError(f"table {name!r} is recorded twice in {self.notebook}")
-        self.tables[name] = paths.relative(file)
+        self.tables[name] = self._published(file)
+
+    def _published(self, file: Path) -> str:
+        """Where a file written to this chapter's folder is published (not the scratch folder it is written to)."""
+        file = Path(file)
+        inside = file.is_relative_to(self.directory)
+        return paths.relative(self.published / file.relative_to(self.directory) if inside else file)
 
     def save(self) -> None:
         """Write this notebook's findings.json (atomically).
