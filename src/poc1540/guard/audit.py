@@ -14,7 +14,8 @@ This module only composes: readers in :mod:`poc1540.guard.extract`, the scope in
   ``respondent_id`` is fine), ``findings.json`` files, Markdown and CSV tables, SVG figures (their
   ``<text>``, ``<title>`` and ``<desc>`` elements and the comments in which Matplotlib keeps the
   text it draws as paths);
-- everything under ``report/_output/``: the PDF (page text extracted with PDFium through
+- everything under ``report/_output/`` (or, as the guard stage runs it, ``report/_staging/``: the
+  edition it publishes to ``report/_output/`` only when clean, see :mod:`poc1540.guard.publish`): the PDF (page text extracted with PDFium through
   pypdfium2; the tagged PDF's alternative texts and its metadata through pypdf), the HTML report
   and the executed notebooks as HTML (text with tags stripped, plus ``alt``, ``aria-label`` and
   ``title`` attributes and comments; ``<style>``, ``<script>`` and, in notebook HTML, the code
