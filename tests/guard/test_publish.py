@@ -28,7 +28,9 @@ def test_a_leak_in_the_report_keeps_the_last_good_edition(built_copy: Path) -> N
     assert proc.returncode != 0, log[-3000:]
     assert "Running stage 'report'" in log and "Running stage 'guard'" in log
     for output in ("report/_staging/poc1540-report.pdf", "report/_staging/poc1540-report.html"):
-        assert re.search(rf"{re.escape(output)}, [^:]+: respondent id '{respondent.group(0)}' from the survey file \(rule: respondent id\)", log), log[-3000:]
+        assert re.search(
+            rf"{re.escape(output)}, [^:]+: respondent id '{respondent.group(0)}' from the survey file \(rule: respondent id\)", log
+        ), log[-3000:]
     assert "report/_output/ keeps the previous edition" in log
     assert output_hashes(built_copy, EDITION) == edition, "a failed guard must leave the published edition byte-identical"
     staged = (built_copy / "report/_staging/poc1540-report.pdf").read_bytes()
