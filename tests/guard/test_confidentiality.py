@@ -647,3 +647,14 @@ def test_every_output_the_guard_cannot_read_fails_closed(root: Path, baseline: A
     leaks = new_leaks(root, baseline)
     for file in UNREADABLE_FILES:
         assert found(leaks, file, UNREADABLE), f"{file}:\n" + "\n".join(map(str, leaks))
+
+
+def test_every_file_the_report_can_include_is_scanned(root: Path, baseline: Audit, survey: dict[str, str]) -> None:
+    # not only the Markdown the findings stage writes today: any file there is survey-derived
+    (root / "report/_generated/extra_table.csv").write_text(f"Group,Count\nAll,{SMALL_COUNT}\n", encoding="utf-8")
+    (root / "report/_generated/notes.txt").write_text(f"Answered by {survey['name']}.\n", encoding="utf-8")
+    leaks = new_leaks(root, baseline)
+    assert {(leak.file, leak.rule) for leak in leaks} == {
+        ("report/_generated/extra_table.csv", SMALL_CELL),
+        ("report/_generated/notes.txt", PER_STATE),
+    }

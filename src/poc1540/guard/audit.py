@@ -20,7 +20,8 @@ This module only composes: readers in :mod:`poc1540.guard.extract`, the scope in
   and the executed notebooks as HTML (text with tags stripped, plus ``alt``, ``aria-label`` and
   ``title`` attributes and comments; ``<style>``, ``<script>`` and, in notebook HTML, the code
   editor areas and prompts are left out);
-- ``report/_variables.yml`` and ``report/_generated/*.md``.
+- ``report/_variables.yml`` and every file of ``report/_generated/`` (a file there that is not
+  Markdown is survey-derived throughout).
 
 Files in hidden folders (``report/_output/.build/``, ``.ipynb_checkpoints/``) are git-ignored
 intermediates and are not scanned. A published file whose text cannot be read (not UTF-8, and not a

@@ -63,7 +63,7 @@ def published_files(root: Path, report_dir: Path = OUTPUT) -> list[Path]:
     if (root / VARIABLES).is_file():
         found.append(root / VARIABLES)
     if (root / GENERATED).is_dir():
-        found += [p for p in (root / GENERATED).glob("*.md") if p.is_file()]
+        found += [p for p in (root / GENERATED).rglob("*") if p.is_file()]  # every file the report can include
     receipt = (root / RECEIPT).resolve()
     kept = {p for p in found if p.resolve() != receipt and not any(part.startswith(".") for part in p.relative_to(root).parts[:-1])}
     return sorted(kept, key=lambda p: p.as_posix())
