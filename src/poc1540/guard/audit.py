@@ -20,8 +20,7 @@ This module only composes: readers in :mod:`poc1540.guard.extract`, the scope in
   and the executed notebooks as HTML (text with tags stripped, plus ``alt``, ``aria-label`` and
   ``title`` attributes and comments; ``<style>``, ``<script>`` and, in notebook HTML, the code
   editor areas and prompts are left out);
-- ``report/_variables.yml`` and every file of ``report/_generated/`` (a file there that is not
-  Markdown is survey-derived throughout).
+- ``report/_variables.yml`` and every file of ``report/_generated/``.
 
 Files in hidden folders (``report/_output/.build/``, ``.ipynb_checkpoints/``) are git-ignored
 intermediates and are not scanned. A published file whose text cannot be read (not UTF-8, and not a
@@ -56,9 +55,11 @@ so; anything undeclared is checked as survey-derived (fail closed):
   cell. This applies to the report text only (PDF, HTML, ``_variables.yml``, ``_generated``),
   never to ``results/``.
 - ``report/_variables.yml``: a key is State-level when a State-level folder's ``findings.json``
-  records it (a finding, or ``fig.<name>.alt`` of its figures); ``report/_generated/*.md``: the
-  table rows that name a survey-derived notebook (the findings register's "Computed in" column)
-  are survey-derived, the rest (data sources, provenance) is not.
+  records it (a finding, or ``fig.<name>.alt`` of its figures); ``report/_generated/``: the
+  files declared in :data:`poc1540.guard.scope.GENERATED_STATE_LEVEL` (data notice, data
+  sources, provenance, findings register) are State-level except the register's rows that name a
+  survey-derived notebook ("Computed in"); every other file there (the validator's notes on the
+  survey file, anything added later) is survey-derived.
 
 **Rules** (``Leak.rule``):
 
@@ -153,8 +154,9 @@ def _read(path: Path, text: str, kind: str, folder_survey: bool, results: bool, 
         segments = tables.markdown(text, cells=results)
         if kind == "generated":
             row = known.register_row()
+            declared = path.name in scope.GENERATED_STATE_LEVEL
             for seg in segments:
-                seg.survey = bool(row and row.search(seg.texts[0]))
+                seg.survey = not declared or bool(row and row.search(seg.texts[0]))
                 seg.exempt_shares = True
             return segments
     else:

@@ -142,6 +142,13 @@ def state_level_shares(root: Path, scope: Folders) -> set[str]:
     return shares
 
 
+#: Files of report/_generated/ that hold State-level text (the data notice, the data sources, the
+#: provenance hashes; the findings register, whose rows that name a survey notebook are
+#: survey-derived). Any other file there, e.g. the validator's notes on the survey file's rows, is
+#: survey-derived throughout.
+GENERATED_STATE_LEVEL = frozenset({"data_notice.md", "data_sources.md", "provenance.md", "findings_register.md"})
+
+
 @dataclass
 class Findings:
     """What the findings stage recorded, by scope: variables of State-level folders, survey notebooks."""
