@@ -74,14 +74,17 @@ from typing import Any
 
 import yaml
 
+from .check import check_body
+from .errors import RenderError
 from .metadata import format_date, prepare_meta
-from .shortcodes import Document, RenderError, expand, show_path
+from .shortcodes import Document, expand, show_path
+from .subset import SUPPORTED
 
 # Pandoc's markdown without example lists: with them, a wrapped line that starts with
 # "(@fig-x)" would silently become a numbered example instead of a cross-reference.
 READER = "markdown-example_lists"
 
-__all__ = ["render", "RenderError", "RenderWarning", "expand", "find_quarto", "format_date"]
+__all__ = ["render", "RenderError", "RenderWarning", "SUPPORTED", "expand", "find_quarto", "format_date"]
 
 HERE = Path(__file__).resolve().parent
 LUA_FILTER = HERE / "crossref.lua"
@@ -139,6 +142,7 @@ def render(
 
 def _render_pandoc(source: Path, output: Path, to: str, build: Path) -> Path:
     doc = expand(source, to=to)
+    check_body(doc)  # a Quarto construct qmdrender does not render is refused, never approximated
     meta = prepare_meta(doc, to)
     stem = build / output.name
     body_md = stem.with_name(output.name + ".md")
