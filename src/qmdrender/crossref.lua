@@ -205,6 +205,13 @@ local function normalise_div(div)
       blocks:remove(#blocks)
     end
     if #caption == 0 then fail('figure ' .. id .. ' needs a caption (last paragraph of the div)') end
+    -- An image alone in its paragraph is set as the image syntax sets it (Plain, not Para), so
+    -- both syntaxes give the same figure, as Quarto's syntax test requires.
+    for i, b in ipairs(blocks) do
+      if b.t == 'Para' and #b.content == 1 and b.content[1].t == 'Image' then
+        blocks[i] = pandoc.Plain(b.content)
+      end
+    end
     local attr = pandoc.Attr(id, div.classes, div.attributes)
     return pandoc.Figure(blocks, caption, attr)
   end
