@@ -250,6 +250,40 @@ Important body cites @tbl-berths.
 : Berths, as @fig-quay shows {#tbl-berths}
 """
 
+# The title block and navigation: date-format, lang, abstract-title, toc-depth, lof-title,
+# and per-format options under format:.
+FRONT_MATTER = """\
+---
+title: Front matter conformance
+date: "2024-05-01"
+date-format: "D MMMM YYYY"
+lang: en-GB
+abstract: A short abstract.
+abstract-title: Summary
+number-sections: true
+toc: true
+toc-depth: 1
+lof: true
+crossref:
+  lof-title: Charts in this note
+format:
+  html:
+    toc-title: Contents on the web
+  typst:
+    toc-title: Contents in print
+---
+
+# First {#sec-first}
+
+## Left out of the contents
+
+![Dot](img/heron.svg){#fig-dot}
+
+# Second
+
+See @sec-first and @fig-dot.
+"""
+
 # Quarto's shortcodes metadata.qmd / vars-simple.qmd: nested var and meta keys, include.
 SHORTCODES = """\
 ---
@@ -304,6 +338,7 @@ DOCUMENTS = {
     "tables": TABLES,
     "callouts": CALLOUTS,
     "shortcodes": SHORTCODES,
+    "front_matter": FRONT_MATTER,
 }
 
 
@@ -376,6 +411,11 @@ EXPECT: dict[str, dict[str, list[str]]] = {
         f"Important body cites Table{NB}1.",
         f"Figure{NB}3: Quay, next to Figure{NB}1",
         f"Table{NB}1: Berths, as Figure{NB}3 shows",
+    ),
+    "front_matter": _merge(
+        _both("1 May 2024", "Summary", "A short abstract.", "1.1 Left out of the contents", f"See Section{NB}1 and Figure{NB}1."),
+        html=["Contents on the web"],
+        pdf=["Contents in print", "Charts in this note"],
     ),
     "shortcodes": _both(
         "Harbour Office notes",

@@ -179,3 +179,14 @@ def test_html_text_keeps_quartos_non_breaking_space(rendered) -> None:
     """The conformance phrases are checked with the NBSP Quarto writes (Figure&nbsp;1)."""
     assert f"See Figure{NB}1 for" in html_text(rendered["figures", "html"])
     assert "See Figure 1 for" not in html_text(rendered["figures", "html"])
+
+
+def test_contents_follow_toc_depth_and_lang(rendered) -> None:
+    html = rendered["front_matter", "html"].read_text(encoding="utf-8")
+    assert '<html lang="en-GB">' in html
+    nav = re.search(r'<nav id="TOC".*?</nav>', html, re.S)
+    assert nav and "First" in nav.group(0) and "Second" in nav.group(0)
+    assert "Left out of the contents" not in nav.group(0)  # toc-depth: 1
+    text = pdf_text(rendered["front_matter", "pdf"])
+    contents = text[text.index("Contents in print") : text.index("Charts in this note")]
+    assert "First" in contents and "Second" in contents and "Left out" not in contents
