@@ -6,7 +6,9 @@
 
 ``engine="quarto"`` runs ``quarto render`` (a ``quarto`` binary must be on PATH);
 ``engine="pandoc"`` (the default) does what Quarto does for these formats with the tools the project can install: the text
-pre-pass of :mod:`qmdrender.shortcodes` (``include``, ``var``, ``meta``), pandoc with the
+pre-pass of :mod:`qmdrender.shortcodes` (``include``, ``var``, ``meta``), the refusal of
+every Quarto construct outside the declared subset (:mod:`qmdrender.subset`,
+:mod:`qmdrender.check`: file, line, construct, what to do), pandoc with the
 Lua filter ``crossref.lua`` (cross-references, callouts, figure alt text) and the templates
 ``template.typ`` / ``template.html``, then Typst (the ``typst`` wheel) for the PDF.
 
@@ -17,7 +19,9 @@ Front matter (and ``_quarto.yml`` beside the source, merged underneath it):
 the PDF's creation date; ``today``/``now``/``last-modified`` are refused as irreproducible),
 ``date-format`` (``long`` (default), ``full``, ``medium``, ``short``, ``iso`` or a pattern
 such as ``D MMMM YYYY``), ``abstract``, ``abstract-title``, ``lang``,
-``number-sections`` (default false, as in Quarto), ``toc`` (default false; PDF: an outline
+``number-sections`` (default false, as in Quarto; a document without a ``#`` heading numbers
+its ``##`` headings 1, 2, ...), ``crossref`` (``fig-title``, ``tbl-title``, ``fig-prefix``,
+``tbl-prefix``, ``sec-prefix``, ``title-delim``), ``toc`` (default false; PDF: an outline
 after the title page, HTML: ``<nav id="TOC">`` linking to every section), ``toc-depth``
 (default 3), ``toc-title`` (default "Table of contents"), ``lof`` / ``lot`` (PDF only, as in
 Quarto's LaTeX output: a list of figures / of tables after the contents; titles from

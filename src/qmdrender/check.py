@@ -25,7 +25,7 @@ _REF = re.compile(r"(?<![\w.@/])@(?P<id>(?P<prefix>[A-Za-z]+)-[\w:.-]*\w)")
 
 
 def _refuse(where: str, construct: str, what: str, advice: str) -> RenderError:
-    return RenderError(f"{where}: {construct}: {what} is not supported by qmdrender; {advice}, or {subset.REFUSED_ADVICE}")
+    return RenderError(f"{where}: {construct}: {what}, not supported by qmdrender; {advice}, or {subset.REFUSED_ADVICE}")
 
 
 def _attributes(body: str) -> tuple[list[str], list[str], dict[str, str]] | None:
@@ -90,7 +90,12 @@ def check_body(doc: Document) -> None:
             continue  # code and raw blocks are verbatim
         if match:
             fence = match.group("fence")
-            cell = _EXEC_CELL.match(match.group("info"))
+            info = match.group("info").strip()
+            block = _ATTRS.fullmatch(info)
+            parsed = _attributes(block.group("body")) if block else None
+            if block and parsed:  # ```{#lst-x .python}: a code block's own attributes
+                _check_attributes(where, block.group("body"), *parsed)
+            cell = _EXEC_CELL.match(info)
             if cell:
                 raise _refuse(
                     where,

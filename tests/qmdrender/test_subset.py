@@ -32,6 +32,8 @@ REFUSED = {
     "tabset": ("Text.\n\n::: panel-tabset\n## One\nx\n:::\n", 3, ".panel-tabset"),
     "margin column": ("Text [aside]{.column-margin} here.\n", 1, ".column-margin"),
     "collapsed callout": ('::: {.callout-note collapse="true"}\nx\n:::\n', 1, "collapse=true"),
+    "code listing": ("Text.\n\n```{#lst-loop .python}\nfor x in y: pass\n```\n", 3, "#lst-loop"),
+    "citation": ("Text.\n\nAs [@smith2020] argued.\n", 3, "@smith2020: citations"),
     "executable cell": ("Text.\n\n```{python}\n1 + 1\n```\n", 3, "```{python}"),
     "inline executable code": ("The sum is `{r} 1 + 1`.\n", 1, "`{r} 1 + 1`"),
     "unknown shortcode": ("Text.\n\n{{< video clip.mp4 >}}\n", 3, "{{< video clip.mp4 >}}"),
