@@ -50,6 +50,7 @@ class Section:
     number: str | None
     title: str
     identifier: str = ""  # the heading's id in the HTML and its label in the Typst source
+    level: int = 1
 
     def label(self) -> str:
         """'§4.2' (the reader finds it by its number), or the title of an unnumbered section."""
@@ -100,13 +101,24 @@ def cell_ids(results: Path = paths.RESULTS) -> dict[tuple[str, int], str]:
 
 
 def read_report(main: Path = paths.REPORT_MAIN, numbered: bool = True) -> list[Chapter]:
-    """The chapters ``main`` includes, in order, with the sections where each key is used.
+    """The chapters ``main`` includes, in order, with the sections where each key is used."""
+    return _read(main, numbered)[0]
+
+
+def headings(main: Path = paths.REPORT_MAIN, numbered: bool = True) -> list[Section]:
+    """Every heading of the report written in its ``.qmd`` files, in reading order."""
+    return _read(main, numbered)[1]
+
+
+def _read(main: Path, numbered: bool) -> tuple[list[Chapter], list[Section]]:
+    """The report's chapters (with each key's uses) and all its headings.
 
     Follows ``{{< include >}}`` of ``.qmd`` files only: the generated Markdown includes are
     this stage's own outputs (and hold no ``{{< var >}}``). Headings are numbered as
     ``qmdrender``'s crossref filter numbers them (``{.unnumbered}`` or ``{-}`` opts out).
     """
     chapters: list[Chapter] = []
+    sections: list[Section] = []
     counters: list[int] = []
     seen: set[str] = set()
 
@@ -133,6 +145,7 @@ def read_report(main: Path = paths.REPORT_MAIN, numbered: bool = True) -> list[C
             heading = HEADING.match(line)
             if heading:
                 section = _section(heading, counters, numbered, seen)
+                sections.append(section)
                 continue
             if chapter is None:
                 continue
@@ -142,7 +155,7 @@ def read_report(main: Path = paths.REPORT_MAIN, numbered: bool = True) -> list[C
                     where.append(section)
 
     walk(Path(main), None)
-    return chapters
+    return chapters, sections
 
 
 def _body_lines(path: Path) -> list[str]:
@@ -164,11 +177,11 @@ def _section(heading: re.Match[str], counters: list[int], numbered: bool, seen: 
     identifier = explicit[0] if explicit else _unique(auto_identifier(title), seen)
     seen.add(identifier)
     if not numbered or ".unnumbered" in attrs or "-" in attrs:
-        return Section(None, title, identifier)
+        return Section(None, title, identifier, level)
     del counters[level:]
     counters.extend([0] * (level - len(counters)))
     counters[level - 1] += 1
-    return Section(".".join(str(n) for n in counters), title, identifier)
+    return Section(".".join(str(n) for n in counters), title, identifier, level)
 
 
 def _unique(identifier: str, seen: set[str]) -> str:
