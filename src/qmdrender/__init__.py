@@ -172,6 +172,11 @@ def _render_pandoc(source: Path, output: Path, to: str, build: Path) -> Path:
         "--lua-filter", str(LUA_FILTER),
         "--fail-if-warnings",
     ]  # fmt: skip
+    if meta.get("bibliography"):
+        # After the crossref filter, which leaves every citation that is not a cross-reference
+        # to citeproc; the bibliography's path is relative to the source, pandoc's working
+        # directory. A key the bibliography lacks is a warning, which --fail-if-warnings stops.
+        common += ["--citeproc"]
     if meta.get("toc"):
         common += ["--toc", f"--toc-depth={int(meta.get('toc-depth', 3))}"]
     if to == "html":

@@ -22,6 +22,9 @@ crossref.lua: the Quarto features the poc1540 report uses, for pandoc's typst an
     fig-title / tbl-title (the caption's "Figure"), fig-prefix / tbl-prefix / sec-prefix (the
     reference's "Figure"), title-delim (the ":" after the caption's number).
   * equations (PDF): their TeX source is their alternative text (PDF/UA-1 needs one).
+  * citations: with a `bibliography` in the front matter, [@key] and @key that are not
+    cross-references are left to pandoc's citeproc (run after this filter); without one,
+    a citation is an error.
 
 Settings come from metadata written by qmdrender (metadata.py):
   poc1540-images        path of a JSON file {src: typst path} (PDF only)
@@ -42,6 +45,7 @@ local NBSP = '\u{00A0}'
 
 local images = {}          -- src as written -> typst path (absolute from the typst root)
 local number_sections = false
+local has_bibliography = false -- citations go to citeproc only when the document names a bibliography
 local has_level_one = false  -- does any heading have level 1? (Quarto's maxHeading == 1)
 -- Quarto's crossref defaults; read_settings overrides them from poc1540-crossref.
 local XREF = {
@@ -106,6 +110,7 @@ end
 -- 1. settings and document metadata
 
 local function read_settings(meta)
+  has_bibliography = meta.bibliography ~= nil
   if meta['number-sections'] ~= nil then
     number_sections = meta['number-sections'] == true
   end
@@ -295,15 +300,31 @@ end
 -----------------------------------------------------------------------------------------
 -- 4. resolve references; write figures, tables and headings
 
+local function crossref_kind(id)
+  local prefix = id:match('^(%a+)%-.+$')
+  local kind = prefix and prefix:lower()
+  return (kind and KINDS[kind]) and kind or nil
+end
+
 local function resolve_cite(cite)
+  local crossrefs = 0
+  for _, c in ipairs(cite.citations) do
+    if crossref_kind(c.id) then crossrefs = crossrefs + 1 end
+  end
+  if crossrefs == 0 and has_bibliography then
+    return nil -- a bibliographic citation: citeproc formats it
+  end
   local out = pandoc.Inlines({})
   for i, c in ipairs(cite.citations) do
     local prefix, rest = c.id:match('^(%a+)%-(.+)$')
-    local kind = prefix and prefix:lower()
-    if not (kind and KINDS[kind]) then
-      fail('@' .. c.id .. ': citations (and cross-reference types other than @fig-, @tbl-, '
-        .. '@sec-) are not supported by qmdrender; write the reference out as text, or render '
-        .. 'with --engine quarto')
+    local kind = crossref_kind(c.id)
+    if not kind then
+      if has_bibliography then
+        fail('[@' .. c.id .. '] mixes a citation with cross-references in one bracket; '
+          .. 'write them in separate brackets')
+      end
+      fail('@' .. c.id .. ' is not a cross-reference (labels start with fig-, tbl- or sec-) '
+        .. 'and the document names no bibliography (add bibliography: to the front matter)')
     end
     local id = kind .. '-' .. rest
     local target = targets[id]

@@ -25,7 +25,7 @@ CROSSREF_OPTIONS = (*CROSSREF_DEFAULTS, "lof-title", "lot-title")
 FRONT_MATTER = (
     "title", "subtitle", "author", "date", "date-format", "abstract", "abstract-title", "lang",
     "license", "number-sections", "toc", "toc-depth", "toc-title", "lof", "lot", "pdf-standard",
-    "crossref", "format",
+    "crossref", "bibliography", "link-citations", "format",
 )  # fmt: skip
 # Keys of this project (not Quarto's): the title page and the running header.
 PROJECT_FRONT_MATTER = (
@@ -94,7 +94,10 @@ REFUSED_FRONT_MATTER: dict[str, str] = {
         k: "section numbering other than Quarto's default"
         for k in ("number-offset", "number-depth", "shift-heading-level-by", "section-numbering")
     },
-    **{k: "citations and bibliographies" for k in ("bibliography", "csl", "citation", "cite-method", "nocite")},
+    "csl": "citation styles other than the default (Chicago author-date, Quarto's and pandoc's)",
+    "cite-method": "citation methods other than citeproc",
+    "nocite": "listing sources the text does not cite",
+    "citation": "the document's own citation metadata",
     **{k: "Quarto extensions and filters" for k in ("filters", "shortcodes")},
     **{
         k: "caption and note placement"

@@ -284,6 +284,35 @@ format:
 See @sec-first and @fig-dot.
 """
 
+# Citations beside cross-references: a bibliography, link-citations, the list at #refs.
+CITATIONS = """\
+---
+title: Citation conformance
+bibliography: refs.yaml
+link-citations: true
+number-sections: true
+---
+
+# Background {#sec-background}
+
+The tide tables are public [@tide-office], as @sec-background notes; @tide-office says so too.
+
+# References {.unnumbered}
+
+::: {#refs}
+:::
+"""
+
+BIBLIOGRAPHY = """\
+references:
+  - id: tide-office
+    type: report
+    author:
+      - literal: Harbour Tide Office
+    title: Tide tables for the outer harbour
+    issued: {date-parts: [[2021, 3, 1]]}
+"""
+
 # Quarto's shortcodes metadata.qmd / vars-simple.qmd: nested var and meta keys, include.
 SHORTCODES = """\
 ---
@@ -339,6 +368,7 @@ DOCUMENTS = {
     "callouts": CALLOUTS,
     "shortcodes": SHORTCODES,
     "front_matter": FRONT_MATTER,
+    "citations": CITATIONS,
 }
 
 
@@ -417,6 +447,10 @@ EXPECT: dict[str, dict[str, list[str]]] = {
         html=["Contents on the web"],
         pdf=["Contents in print", "Charts in this note"],
     ),
+    "citations": _both(
+        f"The tide tables are public (Harbour Tide Office 2021), as Section{NB}1 notes; Harbour Tide Office (2021) says so too.",
+        "Harbour Tide Office. 2021. Tide Tables for the Outer Harbour.",  # Chicago author-date: title case
+    ),
     "shortcodes": _both(
         "Harbour Office notes",
         "Hello Harbour",
@@ -443,6 +477,7 @@ def write_documents(root: Path) -> dict[str, Path]:
         (folder / "img" / "heron.svg").write_text(SVG, encoding="utf-8")
         (folder / "img" / "kite.svg").write_text(SVG.replace("#E69F00", "#009E73"), encoding="utf-8")
         (folder / "_variables.yml").write_text(VARIABLES, encoding="utf-8")
+        (folder / "refs.yaml").write_text(BIBLIOGRAPHY, encoding="utf-8")
         (folder / "parts" / "deeper").mkdir(parents=True)
         (folder / "parts" / "_part.qmd").write_text(PART, encoding="utf-8")
         (folder / "parts" / "deeper" / "_deeper.qmd").write_text(DEEPER, encoding="utf-8")

@@ -190,3 +190,9 @@ def test_contents_follow_toc_depth_and_lang(rendered) -> None:
     text = pdf_text(rendered["front_matter", "pdf"])
     contents = text[text.index("Contents in print") : text.index("Charts in this note")]
     assert "First" in contents and "Second" in contents and "Left out" not in contents
+
+
+def test_citations_link_to_the_reference_list(rendered) -> None:
+    html = rendered["citations", "html"].read_text(encoding="utf-8")
+    assert html.count('href="#ref-tide-office"') == 2  # link-citations: both citations link
+    assert re.search(r'<div id="ref-tide-office"', html)

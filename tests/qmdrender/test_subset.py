@@ -33,7 +33,6 @@ REFUSED = {
     "margin column": ("Text [aside]{.column-margin} here.\n", 1, ".column-margin"),
     "collapsed callout": ('::: {.callout-note collapse="true"}\nx\n:::\n', 1, "collapse=true"),
     "code listing": ("Text.\n\n```{#lst-loop .python}\nfor x in y: pass\n```\n", 3, "#lst-loop"),
-    "citation": ("Text.\n\nAs [@smith2020] argued.\n", 3, "@smith2020: citations"),
     "executable cell": ("Text.\n\n```{python}\n1 + 1\n```\n", 3, "```{python}"),
     "inline executable code": ("The sum is `{r} 1 + 1`.\n", 1, "`{r} 1 + 1`"),
     "unknown shortcode": ("Text.\n\n{{< video clip.mp4 >}}\n", 3, "{{< video clip.mp4 >}}"),
@@ -43,7 +42,7 @@ REFUSED = {
 REFUSED_FRONT = {
     "number-offset": ("title: T\nnumber-offset: [2]\n", 3, "number-offset"),
     "unknown crossref option": ("title: T\ncrossref:\n  fig-labels: alpha a\n", 4, "crossref: fig-labels"),
-    "a bibliography": ("title: T\nbibliography: refs.bib\n", 3, "bibliography"),
+    "a citation style": ("title: T\ncsl: apa.csl\n", 3, "csl"),
     "a LaTeX format": ("title: T\nformat: pdf\n", 3, "format: pdf"),
     "letter paper": ("title: T\npapersize: us-letter\n", 3, "papersize: us-letter"),
 }
