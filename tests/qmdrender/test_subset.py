@@ -5,6 +5,8 @@ report's own sources use nothing outside it."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -147,3 +149,20 @@ def test_every_supported_construct_is_exercised_by_the_tests() -> None:
     }
     unused = [f"{group}: {item}" for group, items in SUPPORTED.items() for item in items if forms[group](item) not in tests]
     assert not unused, f"supported but exercised by no test document: {unused}"
+
+
+def test_the_render_command_prints_the_refusal_as_a_message(tmp_path: Path) -> None:
+    """`poc1540 render` shows the refusal (file, line, construct) as its message, exit 1, no
+    traceback, and writes no output."""
+    source = _write(tmp_path, "# A\n\n::: {.panel-tabset}\n## One\n:::\n")
+    out = tmp_path / "doc.pdf"
+    proc = subprocess.run(
+        [sys.executable, "-m", "poc1540.cli", "render", str(source), "--to", "pdf", "--output", str(out), "--engine", "pandoc"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert "doc.qmd:3: .panel-tabset" in proc.stderr and "not supported by qmdrender" in proc.stderr
+    assert "Traceback" not in proc.stderr and not out.exists()
