@@ -6,7 +6,9 @@
 
 ``engine="quarto"`` runs ``quarto render`` (a ``quarto`` binary must be on PATH);
 ``engine="pandoc"`` (the default) does what Quarto does for these formats with the tools the project can install: the text
-pre-pass of :mod:`qmdrender.shortcodes` (``include``, ``var``, ``meta``), pandoc with the
+pre-pass of :mod:`qmdrender.shortcodes` (``include``, ``var``, ``meta``), the refusal of
+every Quarto construct outside the declared subset (:mod:`qmdrender.subset`,
+:mod:`qmdrender.check`: file, line, construct, what to do), pandoc with the
 Lua filter ``crossref.lua`` (cross-references, callouts, figure alt text) and the templates
 ``template.typ`` / ``template.html``, then Typst (the ``typst`` wheel) for the PDF.
 
@@ -17,7 +19,9 @@ Front matter (and ``_quarto.yml`` beside the source, merged underneath it):
 the PDF's creation date; ``today``/``now``/``last-modified`` are refused as irreproducible),
 ``date-format`` (``long`` (default), ``full``, ``medium``, ``short``, ``iso`` or a pattern
 such as ``D MMMM YYYY``), ``abstract``, ``abstract-title``, ``lang``,
-``number-sections`` (default false, as in Quarto), ``toc`` (default false; PDF: an outline
+``number-sections`` (default false, as in Quarto; a document without a ``#`` heading numbers
+its ``##`` headings 1, 2, ...), ``crossref`` (``fig-title``, ``tbl-title``, ``fig-prefix``,
+``tbl-prefix``, ``sec-prefix``, ``title-delim``), ``toc`` (default false; PDF: an outline
 after the title page, HTML: ``<nav id="TOC">`` linking to every section), ``toc-depth``
 (default 3), ``toc-title`` (default "Table of contents"), ``lof`` / ``lot`` (PDF only, as in
 Quarto's LaTeX output: a list of figures / of tables after the contents; titles from
@@ -74,14 +78,17 @@ from typing import Any
 
 import yaml
 
+from .check import check_body
+from .errors import RenderError
 from .metadata import format_date, prepare_meta
-from .shortcodes import Document, RenderError, expand, show_path
+from .shortcodes import Document, expand, show_path
+from .subset import SUPPORTED
 
 # Pandoc's markdown without example lists: with them, a wrapped line that starts with
 # "(@fig-x)" would silently become a numbered example instead of a cross-reference.
 READER = "markdown-example_lists"
 
-__all__ = ["render", "RenderError", "RenderWarning", "expand", "find_quarto", "format_date"]
+__all__ = ["render", "RenderError", "RenderWarning", "SUPPORTED", "expand", "find_quarto", "format_date"]
 
 HERE = Path(__file__).resolve().parent
 LUA_FILTER = HERE / "crossref.lua"
@@ -139,6 +146,7 @@ def render(
 
 def _render_pandoc(source: Path, output: Path, to: str, build: Path) -> Path:
     doc = expand(source, to=to)
+    check_body(doc)  # a Quarto construct qmdrender does not render is refused, never approximated
     meta = prepare_meta(doc, to)
     stem = build / output.name
     body_md = stem.with_name(output.name + ".md")
@@ -164,6 +172,11 @@ def _render_pandoc(source: Path, output: Path, to: str, build: Path) -> Path:
         "--lua-filter", str(LUA_FILTER),
         "--fail-if-warnings",
     ]  # fmt: skip
+    if meta.get("bibliography"):
+        # After the crossref filter, which leaves every citation that is not a cross-reference
+        # to citeproc; the bibliography's path is relative to the source, pandoc's working
+        # directory. A key the bibliography lacks is a warning, which --fail-if-warnings stops.
+        common += ["--citeproc"]
     if meta.get("toc"):
         common += ["--toc", f"--toc-depth={int(meta.get('toc-depth', 3))}"]
     if to == "html":

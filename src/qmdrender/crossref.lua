@@ -12,14 +12,24 @@ crossref.lua: the Quarto features the poc1540 report uses, for pandoc's typst an
     first row) gets a rule above it.
   * sections: numbered headings (number-sections, default false as in Quarto;
     {.unnumbered} opts out),
-    # Heading {#sec-x} referenced as "Section N.M".
+    # Heading {#sec-x} referenced as "Section N.M". As in Quarto, a document without a
+    level-1 heading numbers its first level from 1 ("## Intro" is "Section 1", not 0.1): the
+    HTML drops the empty first part of the number, and the PDF shifts every heading up one
+    level (Quarto's shift-heading-level-by: -1 for Typst).
   * references: @fig-x, @tbl-x, @sec-x (also @Fig-x), [@fig-x], [-@fig-x] (number only),
     [Fig. @fig-x] (custom prefix). An unknown label is an error, never "??".
+  * crossref options (poc1540-crossref, filled with Quarto's defaults by metadata.py):
+    fig-title / tbl-title (the caption's "Figure"), fig-prefix / tbl-prefix / sec-prefix (the
+    reference's "Figure"), title-delim (the ":" after the caption's number).
   * equations (PDF): their TeX source is their alternative text (PDF/UA-1 needs one).
+  * citations: with a `bibliography` in the front matter, [@key] and @key that are not
+    cross-references are left to pandoc's citeproc (run after this filter); without one,
+    a citation is an error.
 
-Settings come from metadata written by poc1540.render:
+Settings come from metadata written by qmdrender (metadata.py):
   poc1540-images        path of a JSON file {src: typst path} (PDF only)
   poc1540-date-iso      YYYY-MM-DD of the document date (PDF metadata), when known
+  poc1540-crossref      {fig-title, tbl-title, fig-prefix, tbl-prefix, sec-prefix, title-delim}
   number-sections       boolean
 Errors are raised as "poc1540-render: <message>" for the Python side to report.
 ]]
@@ -35,6 +45,14 @@ local NBSP = '\u{00A0}'
 
 local images = {}          -- src as written -> typst path (absolute from the typst root)
 local number_sections = false
+local has_bibliography = false -- citations go to citeproc only when the document names a bibliography
+local has_level_one = false  -- does any heading have level 1? (Quarto's maxHeading == 1)
+-- Quarto's crossref defaults; read_settings overrides them from poc1540-crossref.
+local XREF = {
+  ['fig-title'] = 'Figure', ['tbl-title'] = 'Table',
+  ['fig-prefix'] = 'Figure', ['tbl-prefix'] = 'Table', ['sec-prefix'] = 'Section',
+  ['title-delim'] = ':',
+}
 local targets = {}         -- label -> { kind = 'fig'|'tbl'|'sec', number = '1.2' | nil }
 
 local function fail(msg)
@@ -92,8 +110,16 @@ end
 -- 1. settings and document metadata
 
 local function read_settings(meta)
+  has_bibliography = meta.bibliography ~= nil
   if meta['number-sections'] ~= nil then
     number_sections = meta['number-sections'] == true
+  end
+  local xref = meta['poc1540-crossref']
+  if xref then
+    for key, _ in pairs(XREF) do
+      if xref[key] ~= nil then XREF[key] = stringify(xref[key]) end
+    end
+    meta['poc1540-crossref'] = nil
   end
   local images_file = meta['poc1540-images']
   if images_file then
@@ -164,12 +190,33 @@ local function normalise_div(div)
   if id:match('^fig%-') then
     -- Quarto div figure: the content, then the caption as the last paragraph.
     local blocks = div.content:clone()
+    blocks:walk({
+      Image = function(img)
+        if img.identifier:match('^fig%-') then
+          fail('#' .. img.identifier .. ' inside figure #' .. id .. ': sub-figures are not '
+            .. 'supported by qmdrender; give each figure a div or paragraph of its own, or '
+            .. 'render with --engine quarto')
+        end
+      end,
+      Figure = function(inner)
+        fail('#' .. (inner.identifier ~= '' and inner.identifier or id) .. ' inside figure #'
+          .. id .. ': sub-figures are not supported by qmdrender; give each figure a div or '
+          .. 'paragraph of its own, or render with --engine quarto')
+      end,
+    })
     local caption = pandoc.Blocks({})
     if #blocks > 1 and blocks[#blocks].t == 'Para' then
       caption = pandoc.Blocks({ pandoc.Plain(blocks[#blocks].content) })
       blocks:remove(#blocks)
     end
     if #caption == 0 then fail('figure ' .. id .. ' needs a caption (last paragraph of the div)') end
+    -- An image alone in its paragraph is set as the image syntax sets it (Plain, not Para), so
+    -- both syntaxes give the same figure, as Quarto's syntax test requires.
+    for i, b in ipairs(blocks) do
+      if b.t == 'Para' and #b.content == 1 and b.content[1].t == 'Image' then
+        blocks[i] = pandoc.Plain(b.content)
+      end
+    end
     local attr = pandoc.Attr(id, div.classes, div.attributes)
     return pandoc.Figure(blocks, caption, attr)
   end
@@ -187,7 +234,11 @@ local function normalise_div(div)
         fail('table ' .. id .. ' needs a caption')
       end
     end
-    if #rest > 0 then fail('table div ' .. id .. ' holds more than one table and a caption') end
+    if #rest > 0 then
+      fail('#' .. id .. ': a table div holding more than one table and a caption (sub-tables) '
+        .. 'is not supported by qmdrender; give each table its own caption and label, or render '
+        .. 'with --engine quarto')
+    end
     tbl.identifier = id
     return tbl
   end
@@ -232,7 +283,11 @@ local function number_everything(doc)
         sec[h.level] = (sec[h.level] or 0) + 1
         for level = h.level + 1, 10 do sec[level] = nil end
         local parts = {}
-        for level = 1, h.level do parts[#parts + 1] = tostring(sec[level] or 0) end
+        -- Quarto (crossref/format.lua, sectionNumber): without a level-1 heading in the
+        -- document, the number starts at level 2 ("1", "1.1"), not "0.1".
+        for level = has_level_one and 1 or 2, h.level do
+          parts[#parts + 1] = tostring(sec[level] or 0)
+        end
         number = table.concat(parts, '.')
         h.attributes['poc-number'] = number
       end
@@ -245,14 +300,31 @@ end
 -----------------------------------------------------------------------------------------
 -- 4. resolve references; write figures, tables and headings
 
+local function crossref_kind(id)
+  local prefix = id:match('^(%a+)%-.+$')
+  local kind = prefix and prefix:lower()
+  return (kind and KINDS[kind]) and kind or nil
+end
+
 local function resolve_cite(cite)
+  local crossrefs = 0
+  for _, c in ipairs(cite.citations) do
+    if crossref_kind(c.id) then crossrefs = crossrefs + 1 end
+  end
+  if crossrefs == 0 and has_bibliography then
+    return nil -- a bibliographic citation: citeproc formats it
+  end
   local out = pandoc.Inlines({})
   for i, c in ipairs(cite.citations) do
     local prefix, rest = c.id:match('^(%a+)%-(.+)$')
-    local kind = prefix and prefix:lower()
-    if not (kind and KINDS[kind]) then
-      fail('@' .. c.id .. ' is not a cross-reference (labels start with fig-, tbl- or sec-); '
-        .. 'citations and bibliographies are not supported')
+    local kind = crossref_kind(c.id)
+    if not kind then
+      if has_bibliography then
+        fail('[@' .. c.id .. '] mixes a citation with cross-references in one bracket; '
+          .. 'write them in separate brackets')
+      end
+      fail('@' .. c.id .. ' is not a cross-reference (labels start with fig-, tbl- or sec-) '
+        .. 'and the document names no bibliography (add bibliography: to the front matter)')
     end
     local id = kind .. '-' .. rest
     local target = targets[id]
@@ -266,14 +338,23 @@ local function resolve_cite(cite)
     end
     if i > 1 then out:extend({ pandoc.Str(','), pandoc.Space() }) end
     local supplement -- nil: number only
+    local own = XREF[kind .. '-prefix']
+    if prefix:match('^%u') then -- @Fig-x: the prefix capitalised, as in Quarto
+      own = own:sub(1, 1):upper() .. own:sub(2)
+    end
     if c.mode ~= 'SuppressAuthor' then
-      supplement = (#c.prefix > 0) and c.prefix or pandoc.Inlines({ pandoc.Str(KINDS[kind]) })
+      supplement = (#c.prefix > 0) and c.prefix or pandoc.Inlines({ pandoc.Str(own) })
     end
     if TYPST then
       local args = 'label(' .. typst_string(id) .. ')'
+      -- Typst's own supplement is the caption's title (the heading's: sec-prefix); say
+      -- another only where the reference's prefix differs from it.
+      local typst_default = kind == 'sec' and XREF['sec-prefix'] or XREF[kind .. '-title']
       if not supplement then
         args = args .. ', supplement: none'
       elseif #c.prefix > 0 then
+        args = args .. ', supplement: [' .. typst_inlines(supplement) .. ']'
+      elseif own ~= typst_default then
         args = args .. ', supplement: [' .. typst_inlines(supplement) .. ']'
       end
       out:insert(pandoc.RawInline('typst', '#ref(' .. args .. ');'))
@@ -388,7 +469,8 @@ local function write_figure(fig)
   })
   fig.attributes['fig-alt'] = nil
   if target then
-    fig.caption.long = prefix_caption(fig.caption.long, KINDS.fig .. NBSP .. target.number .. ':')
+    fig.caption.long = prefix_caption(fig.caption.long,
+      XREF['fig-title'] .. NBSP .. target.number .. XREF['title-delim'])
   end
   return fig
 end
@@ -433,7 +515,8 @@ local function write_table(tbl)
     }
   end
   if target then
-    tbl.caption.long = prefix_caption(tbl.caption.long, KINDS.tbl .. NBSP .. target.number .. ':')
+    tbl.caption.long = prefix_caption(tbl.caption.long,
+      XREF['tbl-title'] .. NBSP .. target.number .. XREF['title-delim'])
   end
   return tbl
 end
@@ -443,6 +526,8 @@ local function write_header(h)
   h.attributes['poc-number'] = nil
   if TYPST then
     if h.identifier ~= '' then typst_label(h.identifier) end
+    -- Quarto's Typst output: without a level-1 heading every heading moves up a level.
+    if not has_level_one and h.level > 1 then h.level = h.level - 1 end
     return h
   end
   if number then
@@ -480,7 +565,13 @@ local function write_callout(div)
   }, pandoc.Attr(div.identifier, { 'callout', 'callout-' .. kind }))
 end
 
+-- Quarto looks for a level-1 heading in the source as written (callout titles included).
+local function find_level_one(doc)
+  doc:walk({ Header = function(h) if h.level == 1 then has_level_one = true end end })
+end
+
 return {
+  { Pandoc = find_level_one },
   { Meta = read_settings },
   { Div = normalise_div },
   { Pandoc = number_everything },

@@ -6,17 +6,21 @@ import datetime as _dt
 import re
 from typing import Any
 
+from .check import check_formats, check_meta
 from .shortcodes import Document, RenderError, _deep_merge, show_path
+from .subset import CROSSREF_DEFAULTS
 
 
 def prepare_meta(doc: Document, to: str) -> dict[str, Any]:
     """Front matter as the templates and the Lua filter expect it."""
     meta = dict(doc.meta)
     fmt = meta.pop("format", None)
+    check_formats(doc, fmt)
     if isinstance(fmt, dict):
         opts = fmt.get("typst" if to == "pdf" else "html")
         if isinstance(opts, dict):
             meta = _deep_merge(meta, opts)
+    check_meta(doc, meta)
     where = show_path(doc.source)
 
     authors = meta.pop("authors", None)
@@ -42,6 +46,7 @@ def prepare_meta(doc: Document, to: str) -> dict[str, Any]:
     # Quarto's default: sections are numbered only when the front matter asks for it.
     meta["number-sections"] = bool(meta.get("number-sections", False))
     _navigation(meta, where)
+    _crossref(meta)
     _cover(meta, where)
     _notice_file(meta, doc, where)
     if to == "html" and not meta.get("pagetitle"):
@@ -90,6 +95,21 @@ def _navigation(meta: dict[str, Any], where: str) -> None:
         if unknown:
             raise RenderError(f"{where}: pdf-standard: unknown {', '.join(unknown)} (Typst writes {', '.join(PDF_STANDARDS)})")
         meta["poc1540-pdf-standards"] = items
+
+
+def _crossref(meta: dict[str, Any]) -> None:
+    """Quarto's crossref options, defaults filled in: for the Lua filter (poc1540-crossref)
+    and the Typst template (the captions' and headings' supplements, the caption delimiter)."""
+    crossref = meta.get("crossref")
+    given = crossref if isinstance(crossref, dict) else {}
+    xref = {key: str(given.get(key, default)) for key, default in CROSSREF_DEFAULTS.items()}
+    meta["poc1540-crossref"] = xref
+    meta["poc1540-fig-title"] = xref["fig-title"]
+    meta["poc1540-tbl-title"] = xref["tbl-title"]
+    meta["poc1540-sec-prefix"] = xref["sec-prefix"]
+    if xref["title-delim"] != CROSSREF_DEFAULTS["title-delim"]:
+        # Only when asked: Typst's own separator is the default ": ".
+        meta["poc1540-title-delim"] = xref["title-delim"]
 
 
 # Title-page keys of this project, printed in this order in the block under the authors.

@@ -27,10 +27,8 @@ from typing import Any
 
 import yaml
 
-
-class RenderError(RuntimeError):
-    """Rendering failed; the message says where (file:line) and why."""
-
+from .errors import RenderError
+from .subset import SHORTCODES
 
 # An escaped shortcode ({{{< ... >}}}) or a shortcode ({{< ... >}}); escaped first.
 _SHORTCODE = re.compile(r"\{\{\{<\s*(?P<esc>.*?)\s*>\}\}\}|\{\{<\s*(?P<body>.*?)\s*>\}\}")
@@ -232,7 +230,10 @@ class _Expander:
             return '\n```{=html}\n<div class="page-break"></div>\n```\n'
         if name == "include":
             raise RenderError(f"{where}: {{{{< include >}}}} must be on a line of its own")
-        raise RenderError(f"{where}: unsupported shortcode {{{{< {body} >}}}} (supported: include, var, meta, pagebreak)")
+        raise RenderError(
+            f"{where}: shortcode {{{{< {body} >}}}} is not supported by qmdrender (it knows "
+            f"{', '.join(SHORTCODES)}); remove it, or render with --engine quarto"
+        )
 
     @staticmethod
     def _scalar(value: Any, where: str, what: str) -> str:

@@ -77,11 +77,19 @@ def test_variables_carry_texts_alt_texts_and_the_notice_flag(tmp_path: Path) -> 
     fx.add_listing_share("demo.share", 1, 4)
     manifest = {"a.csv": {"truth": "real", "title": "A"}, "b.csv": {"truth": "synthetic", "title": "B"}}
     figs = {"demo_fig": {"alt": "A bar chart", "file": "x.svg", "notebook": "02_a"}}
-    v = assemble.variables(list(fx.findings.values()), figs, manifest, {"edition_date": "2026-01-02"})
+    cover = {
+        "authors": ["A. Author", "B. Author"],
+        "institution": "Inst",
+        "edition": "First edition",
+        "licence": "CC BY 4.0",
+        "contact": "x@example.org",
+    }
+    v = assemble.variables(list(fx.findings.values()), figs, manifest, {"edition_date": "2026-01-02", **cover})
     assert v["demo"]["share"] == "25% (1 of 4)"
     assert v["fig"]["demo_fig"]["alt"] == "A bar chart"
     assert v["report"]["date"] == "2026-01-02" and v["report"]["watermark"]
-    real_only = assemble.variables([], {}, {"a.csv": {"truth": "real", "title": "A"}}, {"edition_date": "2026-01-02"})
+    assert v["report"]["authors"] == "A. Author, B. Author" and v["report"]["licence"] == "CC BY 4.0"
+    real_only = assemble.variables([], {}, {"a.csv": {"truth": "real", "title": "A"}}, {"edition_date": "2026-01-02", **cover})
     assert real_only["report"]["watermark"] == ""
     yaml.safe_dump(v)  # plain types only
 

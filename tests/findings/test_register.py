@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import pypandoc
 
 from poc1540.core.finding import Finding
 from poc1540.findings import register
@@ -65,8 +68,39 @@ def test_the_cell_is_named_in_the_text_and_linked_only_in_html(tmp_path: Path) -
     assert "{#tbl-findings-register}" in text
 
 
-def test_the_key_column_holds_the_longest_key(tmp_path: Path) -> None:
-    long_key = "a." + "k" * 60
-    text = register.markdown([_finding(long_key, "02_alpha"), _finding("a.one", "02_alpha")], [])
-    separator = text.splitlines()[1].strip("|").split("|")
-    assert len(separator[0]) > len(long_key) and len(separator) == 4
+def test_the_key_column_grows_with_the_longest_key() -> None:
+    def key_width(key: str) -> int:
+        text = register.markdown([_finding(key, "02_alpha"), _finding("a.one", "02_alpha")], [])
+        return len(text.splitlines()[1].strip("|").split("|")[0])
+
+    assert key_width("a." + "k" * 60) > key_width("a." + "k" * 30) > key_width("a.one")
+
+
+def test_front_matter_comments_are_not_headings(tmp_path: Path) -> None:
+    main = _report(tmp_path)
+    main.write_text(main.read_text().replace("title: T\n", "title: T\n# a YAML comment, not a heading\n"))
+    rows = [
+        (f.key, [s.label() for s in where])
+        for f, where in register.reading_order([_finding("a.two", "02_alpha")], register.read_report(main))
+    ]
+    assert rows == [("a.two", ["§1", "§1.1"])]
+
+
+def test_sections_carry_the_identifiers_pandoc_gives_them(tmp_path: Path) -> None:
+    titles = [
+        "Coverage by regional group",
+        "POCs, national reports and action plans",
+        "2020: the frame",
+        "Détail (v2.1)",
+        "Part",
+        "Part",
+        "Named {#sec-named}",
+    ]
+    body = "".join(f"# {t}\n\nText {{{{< var k.{i} >}}}}.\n\n" for i, t in enumerate(titles))
+    (tmp_path / "_chapter.qmd").write_text(body, encoding="utf-8")
+    main = tmp_path / "index.qmd"
+    main.write_text("{{< include _chapter.qmd >}}\n", encoding="utf-8")
+    (chapter,) = register.read_report(main)
+    ours = [where[0].identifier for where in chapter.uses.values()]
+    html = pypandoc.convert_text(body, "html", format="markdown")
+    assert ours == re.findall(r'<h1 id="([^"]+)"', html)

@@ -98,10 +98,18 @@ class Guard(_Params):
     )
 
 
+Text = Annotated[str, Field(strict=True, min_length=1, json_schema_extra=_rule("must be a text in quotes, not empty"))]
+
+
 class Report(_Params):
-    """``params/report.yaml``: the edition."""
+    """``params/report.yaml``: the edition and its title page."""
 
     edition_date: IsoDate
+    authors: list[Text] = Field(min_length=1, json_schema_extra=_rule('must be a list of names in quotes, e.g. ["A. Author", "B. Author"]'))
+    institution: Text
+    edition: Text
+    licence: Text
+    contact: Text
 
 
 #: Schema of each parameter file, by name (``params/<name>.yaml``).

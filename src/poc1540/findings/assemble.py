@@ -99,6 +99,10 @@ def variables(
     for name, fig in figures.items():
         flat[f"fig.{name}.alt"] = fig["alt"]
     flat["report.date"] = str(report_params["edition_date"])
+    # The title page's facts live in params/report.yaml, beside the edition date.
+    flat["report.authors"] = ", ".join(str(a) for a in report_params["authors"])
+    for key in ("institution", "edition", "licence", "contact"):
+        flat[f"report.{key}"] = str(report_params[key])
     flat["report.watermark"] = notice.short(manifest)
     flat["report.findings_count"] = str(len(items))
     return merge.nest(flat)

@@ -15,6 +15,7 @@ the same words are a link to that cell (a raw HTML anchor, which the Typst write
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,19 +37,49 @@ NOT_IN_TEXT = "not in the text"
 # A4 text width holds about LINE_CHARS characters of the table's type (the monospaced keys
 # run about as wide as the serif text; tests/structure/test_pdf_layout.py checks the result).
 LINE_CHARS = 104
+# The keys' monospaced type is set smaller than the text: a key character is about this share
+# of an average text character (measured on the built register).
+MONO_WIDTH = 0.9
 CELL_PAD = 3  # the cells' inset, in characters
 
 
 @dataclass
 class Section:
-    """A heading of the report, numbered as the renderer numbers it."""
+    """A heading of the report, numbered as the renderer numbers it, with its identifier."""
 
     number: str | None
     title: str
+    identifier: str = ""  # the heading's id in the HTML and its label in the Typst source
+    level: int = 1
 
     def label(self) -> str:
         """'§4.2' (the reader finds it by its number), or the title of an unnumbered section."""
         return f"§{self.number}" if self.number else self.title
+
+    def reference(self) -> str:
+        """The label as Markdown: in HTML a link to the section, in the PDF followed by its page.
+
+        The page is the printed page label of the section's heading ("p. 12"), which Typst
+        resolves at layout time, so it stays right however the text reflows.
+        """
+        if not self.identifier:
+            return _md(self.label())
+        target = json.dumps(self.identifier)
+        page = f"#context {{ let at = locate(label({target})); numbering(at.page-numbering(), ..counter(page).at(at)) }}"
+        return f'`<a href="#{self.identifier}">`{{=html}}{_md(self.label())}`</a>`{{=html}}`,~p.~{page}`{{=typst}}'
+
+
+def auto_identifier(title: str) -> str:
+    """The identifier pandoc gives a heading without one (its ``auto_identifiers`` rule).
+
+    Keep letters, digits, ``_``, ``-`` and ``.``; spaces become hyphens; lower case; drop
+    everything before the first letter; "section" when nothing is left.
+    """
+    text = re.sub(r"[^\w\s.-]", "", title)
+    text = re.sub(r"\s+", "-", text.strip()).lower()
+    while text and not text[0].isalpha():
+        text = text[1:]
+    return text or "section"
 
 
 @dataclass
@@ -70,20 +101,32 @@ def cell_ids(results: Path = paths.RESULTS) -> dict[tuple[str, int], str]:
 
 
 def read_report(main: Path = paths.REPORT_MAIN, numbered: bool = True) -> list[Chapter]:
-    """The chapters ``main`` includes, in order, with the sections where each key is used.
+    """The chapters ``main`` includes, in order, with the sections where each key is used."""
+    return _read(main, numbered)[0]
+
+
+def headings(main: Path = paths.REPORT_MAIN, numbered: bool = True) -> list[Section]:
+    """Every heading of the report written in its ``.qmd`` files, in reading order."""
+    return _read(main, numbered)[1]
+
+
+def _read(main: Path, numbered: bool) -> tuple[list[Chapter], list[Section]]:
+    """The report's chapters (with each key's uses) and all its headings.
 
     Follows ``{{< include >}}`` of ``.qmd`` files only: the generated Markdown includes are
     this stage's own outputs (and hold no ``{{< var >}}``). Headings are numbered as
     ``qmdrender``'s crossref filter numbers them (``{.unnumbered}`` or ``{-}`` opts out).
     """
     chapters: list[Chapter] = []
+    sections: list[Section] = []
     counters: list[int] = []
+    seen: set[str] = set()
 
     def walk(path: Path, chapter: Chapter | None) -> None:
         nonlocal counters
         section: Section | None = None
         fenced = False
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for line in _body_lines(path):
             if FENCE.match(line):
                 fenced = not fenced
                 continue
@@ -101,7 +144,8 @@ def read_report(main: Path = paths.REPORT_MAIN, numbered: bool = True) -> list[C
                 continue
             heading = HEADING.match(line)
             if heading:
-                section = _section(heading, counters, numbered)
+                section = _section(heading, counters, numbered, seen)
+                sections.append(section)
                 continue
             if chapter is None:
                 continue
@@ -111,19 +155,42 @@ def read_report(main: Path = paths.REPORT_MAIN, numbered: bool = True) -> list[C
                     where.append(section)
 
     walk(Path(main), None)
-    return chapters
+    return chapters, sections
 
 
-def _section(heading: re.Match[str], counters: list[int], numbered: bool) -> Section:
-    """The heading as a Section, advancing the section counters in place."""
+def _body_lines(path: Path) -> list[str]:
+    """The file's lines after its YAML front matter, whose comments would read as headings."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if lines and lines[0].strip() == "---":
+        for end, line in enumerate(lines[1:], start=1):
+            if line.strip() in ("---", "..."):
+                return lines[end + 1 :]
+    return lines
+
+
+def _section(heading: re.Match[str], counters: list[int], numbered: bool, seen: set[str]) -> Section:
+    """The heading as a Section, advancing the section counters and the identifiers seen in place."""
     level = len(heading.group("hashes"))
+    title = heading.group("title")
     attrs = (heading.group("attrs") or "").split()
+    explicit = [a[1:] for a in attrs if a.startswith("#")]
+    identifier = explicit[0] if explicit else _unique(auto_identifier(title), seen)
+    seen.add(identifier)
     if not numbered or ".unnumbered" in attrs or "-" in attrs:
-        return Section(None, heading.group("title"))
+        return Section(None, title, identifier, level)
     del counters[level:]
     counters.extend([0] * (level - len(counters)))
     counters[level - 1] += 1
-    return Section(".".join(str(n) for n in counters), heading.group("title"))
+    return Section(".".join(str(n) for n in counters), title, identifier, level)
+
+
+def _unique(identifier: str, seen: set[str]) -> str:
+    """Pandoc's rule for a repeated identifier: the second is ``x-1``, the third ``x-2``."""
+    candidate, n = identifier, 0
+    while candidate in seen:
+        n += 1
+        candidate = f"{identifier}-{n}"
+    return candidate
 
 
 def reading_order(items: list[Finding], chapters: list[Chapter]) -> list[tuple[Finding, list[Section]]]:
@@ -175,7 +242,7 @@ def _computed_in(f: Finding, ids: dict[tuple[str, int], str]) -> str:
 
 def _separator(rows: list[tuple[str, str, str, str]]) -> str:
     """The pipe table's dash line, whose lengths pandoc turns into the column widths."""
-    key = max(len(r[0]) for r in rows) + CELL_PAD
+    key = math.ceil(max(len(r[0]) for r in rows) * MONO_WIDTH) + CELL_PAD
     computed = max(len(word) for r in rows for word in r[3].split()) + CELL_PAD
     rest = max(LINE_CHARS - key - computed, 2 * CELL_PAD)
     widths = [key, rest // 2, rest - rest // 2, computed]
@@ -188,11 +255,12 @@ def markdown(items: list[Finding], chapters: list[Chapter], ids: dict[tuple[str,
     ordered = reading_order(items, chapters)
     rows = [(f.key, str(f.text), "; ".join(s.label() for s in where) or NOT_IN_TEXT, _label(f)) for f, where in ordered]
     lines = ["| Key | Value | Where used | Computed in |", _separator(rows) if rows else "|:--|:--|:--|:--|"]
-    for (f, _), (key, text, used, _label_text) in zip(ordered, rows, strict=True):
-        lines.append(f"| `{key}` | {_md(text)} | {_md(used)} | {_computed_in(f, ids)} |")
+    for f, where in ordered:
+        used = "; ".join(s.reference() for s in where) or NOT_IN_TEXT
+        lines.append(f"| `{f.key}` | {_md(f.text)} | {used} | {_computed_in(f, ids)} |")
     return (
-        "\n".join(lines) + "\n\n: Findings register: every number in the text, in reading order, with the sections that use it "
-        "and the notebook cell that computed it {#tbl-findings-register}\n"
+        "\n".join(lines) + "\n\n: Findings register: every number in the text, in reading order, with the sections (and, in the PDF, "
+        "the pages) that use it and the notebook cell that computed it {#tbl-findings-register}\n"
     )
 
 
