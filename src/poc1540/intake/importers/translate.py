@@ -51,7 +51,7 @@ class Translator:
         self.codebook_shown = codebook_shown
         self.members = members
         self.na = codebook.not_applicable
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = list(grid.notes)
         self.columns = Columns(family, grid, mapping, codebook_shown, self.problems)
         self.source: dict[str, str] = {}  # canonical column -> export column shown, for the validator's problems
         self.reported: set[tuple[int, str]] = set()  # (line, canonical column) with a problem already
