@@ -189,8 +189,8 @@ def problems(selection: Selection, rule: Rule, shown: str, rule_shown: str) -> l
 
 
 def summary(selection: Selection, rule: Rule) -> dict[str, Any]:
-    """The receipt's ``respondents`` entry: the rule as applied and its counts."""
-    return {"rule": asdict(rule), **selection.counts()}
+    """The receipt's ``respondents`` entry: the rule as applied (and in words, for the report) and its counts."""
+    return {"rule": asdict(rule), "rule_text": rule.describe(), **selection.counts()}
 
 
 def receipt_rule(receipt: Path = paths.VALIDATION_RECEIPT) -> Rule:
@@ -205,4 +205,4 @@ def receipt_rule(receipt: Path = paths.VALIDATION_RECEIPT) -> Rule:
 
 def counted(raw: pd.DataFrame, rule: Rule) -> pd.DataFrame:
     """The rows of a survey table (read as text) that count, in file order."""
-    return raw.loc[select(raw, rule).counted]
+    return raw.loc[select(raw, rule).counted].reset_index(drop=True)
