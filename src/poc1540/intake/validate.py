@@ -136,8 +136,10 @@ def survey_problems(
                 problems += _unknown_columns(chunk, known, shown)
             problems += survey_schema_problems(chunk, schema, partial_schema, shown, fix)
             kept.append(chunk[[c for c in selecting if c in chunk.columns]])
-            rows += len(chunk)
-            _count_empty(chunk, answerable, empty)
+            # item non-response among submitted responses: an abandoned one is empty by nature
+            answered = chunk[chunk["finished"] != "no"] if (rule is None or rule.finished_only) and "finished" in chunk else chunk
+            rows += len(answered)
+            _count_empty(answered, answerable, empty)
             if key in chunk.columns:
                 problems += duplicates.check(chunk[key])
             if with_poc is not None and "country" in chunk.columns:

@@ -57,15 +57,17 @@ class Translator:
         self.reported: set[tuple[int, str]] = set()  # (line, canonical column) with a problem already
         self.unfinished: set[int] = set()  # lines of responses that were not submitted
         self.formula_cells: set[tuple[int, int]] = set()  # (line, column index) of a refused formula
+        self.formula_shown: set[tuple[int, str]] = set()  # the same, by the column as messages name it
         self.date_override: list[str] = []  # --date-format: the one format of every date column
 
     # --- the rows
 
     def _check_widths(self, data: Rows, width: int) -> None:
         """A row with fewer cells than the header (or extra non-empty ones) was cut or mis-split."""
+        cut = []
         for line, row in data:
             if len(row) != width and any(cell.strip() for cell in row[width:]) or len(row) < width:
-                self.problems.append(
+                cut.append(
                     Problem(
                         self.grid.shown,
                         f"has {len(row)} values but the header has {width} columns: the row is cut short or has stray separators",
@@ -73,8 +75,8 @@ class Translator:
                         fix="export the file again (complete); if it was edited, check the commas and quotes of this row",
                     )
                 )
-        if self.problems:
-            raise Stop(self.problems)
+        if cut:
+            raise Stop(self.problems + cut)
 
     def _responses(self, data: Rows, need: int) -> Rows:
         """The rows that are responses: previews and tests (the mapping's skip_rows) are left out."""
@@ -143,6 +145,7 @@ class Translator:
                 cell = row[col.index] if col.index < len(row) else ""
                 if cell.lstrip().startswith("="):
                     self.formula_cells.add((line, col.index))
+                    self.formula_shown.add((line, col.shown))
                     row[col.index] = ""  # reported here; no other rule should judge it again
                     self.problems.append(
                         Problem(
@@ -540,6 +543,8 @@ class Translator:
         for problem in survey_schema_problems(check, schema, partial, self.grid.shown, fix):
             if problem.row is not None and problem.column and (problem.row, problem.column) in self.reported:
                 continue
+            if (problem.row, self.source.get(problem.column or "")) in self.formula_shown:
+                continue  # the cell is a formula, reported as such
             if problem.column in self.source:
                 problem = replace(problem, column=f"{self.source[problem.column]} -> {problem.column}")
             self.problems.append(problem)
