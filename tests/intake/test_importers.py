@@ -393,6 +393,9 @@ def test_qualtrics_completion_fields_are_kept_as_finished_and_submitted_at(capsy
     # the response abandoned before the first question imports, with no State
     assert (written.loc[real["Q1"] == "", "country"] == "").all()
     assert "'Survey Test' response" in log and "'Survey Preview' response" in log
+    # the command says how many will count: one submitted response per State
+    submitted = real[(real["Finished"] == "True") & (real["Q1"] != "")]
+    assert f"{submitted['Q1'].nunique()} of the {len(real)} responses count as respondents" in log
 
 
 def test_numeric_qualtrics_export_finished_1_0_and_contradictory_progress(capsys, tmp_path: Path) -> None:

@@ -116,10 +116,9 @@ def select(df: pd.DataFrame, rule: Rule) -> Selection:
     """
     selection = Selection(rows=len(df))
     finished = df[FINISHED] if FINISHED in df.columns else pd.Series("yes", index=df.index)
-    eligible = df.index[(finished == "yes") | (not rule.finished_only)]
-    selection.unfinished = [int(i) for i in df.index if i not in set(eligible)]
-    candidates = df.loc[eligible]
-    candidates = candidates[candidates["country"] != ""]
+    eligible = (finished == "yes") | (not rule.finished_only)
+    selection.unfinished = [int(i) for i in df.index[~eligible]]
+    candidates = df[eligible & (df["country"] != "")]
     order = pd.DataFrame(
         {
             "at": candidates[SUBMITTED_AT] if SUBMITTED_AT in candidates.columns else "",
@@ -131,7 +130,7 @@ def select(df: pd.DataFrame, rule: Rule) -> Selection:
     )
     # the submitted date-time when the file has it, else the date; a tie goes to the later row
     order = order.sort_values(["at", "day", "pos"], kind="stable")
-    for _, group in order.groupby("country", sort=False):
+    for _, group in order.groupby("country", sort=False, observed=True):
         rows = [int(i) for i in group.index]
         keep = rows[0] if rule.per_state == "earliest" else rows[-1]
         selection.counted.append(keep)

@@ -13,8 +13,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+from pandas.api.types import union_categoricals
 
 from poc1540.core import atomic, paths
 from poc1540.core import manifest as manifest_module
@@ -135,7 +137,7 @@ def survey_problems(
             if n == 0:
                 problems += _unknown_columns(chunk, known, shown)
             problems += survey_schema_problems(chunk, schema, partial_schema, shown, fix)
-            kept.append(chunk[[c for c in selecting if c in chunk.columns]])
+            kept.append(chunk[[c for c in selecting if c in chunk.columns]].astype("category"))  # few distinct values: small
             # item non-response among submitted responses: an abandoned one is empty by nature
             answered = chunk[chunk["finished"] != "no"] if (rule is None or rule.finished_only) and "finished" in chunk else chunk
             rows += len(answered)
@@ -148,12 +150,20 @@ def survey_problems(
         return [exc.problem]
     problems += _high_nonresponse(empty, rows, nonresponse_warning, shown)
     if rule is not None and kept and "country" in kept[0].columns and not any(p.severity == "error" for p in problems):
-        outcome = respondents.select(pd.concat(kept), rule)
+        outcome = respondents.select(_concat_categorical(kept), rule)
         problems += respondents.problems(outcome, rule, shown, rule_shown)
         if selection is not None:
             selection.rows, selection.counted = outcome.rows, outcome.counted
             selection.unfinished, selection.superseded = outcome.unfinished, outcome.superseded
     return cap([_explain_country(p) for p in problems])
+
+
+def _concat_categorical(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Chunks of categorical columns as one frame; categories sorted, so that sorting stays lexical."""
+    index = pd.Index(np.concatenate([f.index.to_numpy() for f in frames]))
+    return pd.DataFrame(
+        {c: pd.Categorical(union_categoricals([f[c] for f in frames], sort_categories=True)) for c in frames[0].columns}, index=index
+    )
 
 
 def survey_schema_problems(

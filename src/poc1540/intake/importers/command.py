@@ -12,7 +12,7 @@ import pandas as pd
 from poc1540.core import atomic, paths
 from poc1540.core.codebook import Codebook, CodebookError
 from poc1540.core.problems import Problem
-from poc1540.intake import countries, schemas
+from poc1540.intake import countries, respondents, schemas
 from poc1540.intake.importers.columns import HEADER_ROWS
 from poc1540.intake.importers.common import Stop
 from poc1540.intake.importers.mapping import DEFAULT_MAPPINGS, Mapping, canonical_mapping, load_mapping, mapping_encoding
@@ -173,4 +173,19 @@ def run(
         f"Imported {len(df)} responses from {paths.relative(Path(file))} -> {paths.relative(target)} ({len(problems)} warning(s)).",
         file=log,
     )
+    print(respondent_note(df), file=log)
     return 0
+
+
+def respondent_note(df: pd.DataFrame, rule_path: Path = paths.RESPONDENT_RULE) -> str:
+    """How many of the imported responses will count as respondents, by the rule the validator applies."""
+    try:
+        rule = respondents.load_rule(rule_path)
+    except respondents.RuleError as exc:
+        return "\n".join(str(p) for p in exc.problems)
+    counts = respondents.select(df, rule).counts()
+    return (
+        f"By {paths.relative(Path(rule_path))}, {counts['counted']} of the {counts['rows']} responses count as respondents "
+        f"({counts['unfinished']} unfinished, {counts['superseded']} superseded by another from the same State); "
+        "'poc1540 validate' lists the rows left out."
+    )
