@@ -289,3 +289,10 @@ def test_bom_only_survey_file_is_a_clean_message(raw_copy: Path, capsys: pytest.
     assert cli.main(["validate", "--raw-dir", str(raw_copy)]) == 1
     err = capsys.readouterr().err
     assert "survey_responses.csv holds only a byte-order mark" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("value", "said"), [("44119", "Excel date serial number"), ("15/10/2020", "never guessed")])
+def test_serial_and_numeric_dates_in_a_tidy_file_are_explained(raw_copy: Path, value: str, said: str) -> None:
+    edit_csv(raw_copy / "survey_responses.csv", 4, "submitted", value)
+    p = only(errors(raw_copy))
+    assert (p.row, p.column, p.value) == (4, "submitted", value) and said in p.rule and ("import" in p.fix)

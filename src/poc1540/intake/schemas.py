@@ -171,7 +171,8 @@ def survey_responses(codebook: dict[str, Any], members: set[str], *, unfinished:
             cols[qid] = _text(_member(members | ({""} if not required else set())))
         elif kind == "date":
             window = pa.Check(
-                lambda s, a=start, b=end: (s == "") | ((s >= a) & (s <= b)),
+                # a value that is no date at all is reported by the format rule alone
+                lambda s, a=start, b=end: (s == "") | ~s.str.match(ISO_DATE) | ((s >= a) & (s <= b)),
                 error=f"must fall within the fieldwork window {start} to {end}",
             )
             cols[qid] = _text(_iso_date(allow_empty=not required), window)

@@ -155,7 +155,28 @@ def survey_problems(
         if selection is not None:
             selection.rows, selection.counted = outcome.rows, outcome.counted
             selection.unfinished, selection.superseded = outcome.unfinished, outcome.superseded
-    return cap([_explain_country(p) for p in problems])
+    return cap([_explain_date(_explain_country(p)) for p in problems])
+
+
+def _explain_date(problem: Problem) -> Problem:
+    """For a date the file writes as an Excel serial number or as numbers only, say so and how to fix it."""
+    if not problem.rule.startswith("must be a date written YYYY-MM-DD") or not problem.value:
+        return problem
+    import re
+
+    if re.fullmatch(r"\d{5}(\.\d+)?", problem.value):
+        return replace(
+            problem,
+            rule=f"{problem.rule}: it is an Excel date serial number (days since 1899-12-30)",
+            fix="format the column as dates (YYYY-MM-DD) in the spreadsheet and save again, or import the export again with poc1540 import",
+        )
+    if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}", problem.value):
+        return replace(
+            problem,
+            rule=f"{problem.rule}: it is written with numbers in another order, and day and month are never guessed",
+            fix="convert the file with 'poc1540 import --format canonical FILE --date-format %d/%m/%Y' (or %m/%d/%Y), which writes YYYY-MM-DD",
+        )
+    return problem
 
 
 def _concat_categorical(frames: list[pd.DataFrame]) -> pd.DataFrame:
