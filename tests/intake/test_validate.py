@@ -240,8 +240,11 @@ def test_a_tidy_csv_with_completion_columns_gets_the_same_rule(raw_copy: Path, t
     assert [w.row for w in earliest.warnings if "superseded" in w.rule] == [3]
     refused = only(validate.validate_all(raw_copy, rule_file(tmp_path, per_state="refuse")).errors)
     assert refused.row == 7 and "rows 3, 7" in refused.rule and "per_state: refuse" in refused.rule
-    # finished_only: false counts the unfinished ones too
-    assert validate.validate_all(raw_copy, rule_file(tmp_path, finished_only=False)).respondents["counted"] == len(df) - 1
+    # finished_only: false counts the unfinished ones too, except one that names no State
+    df.loc[8, "country"] = ""
+    df.to_csv(path, index=False, lineterminator="\n")
+    counts = validate.validate_all(raw_copy, rule_file(tmp_path, finished_only=False)).respondents
+    assert (counts["counted"], counts["without_state"], counts["unfinished"]) == (len(df) - 2, 1, 0)
 
 
 def test_unfinished_response_may_lack_required_answers_but_not_break_others(raw_copy: Path) -> None:

@@ -104,6 +104,8 @@ def respondent_variables(receipt: dict[str, Any]) -> dict[str, str]:
     left = []
     if counts["unfinished"]:
         left.append(_left_out(counts["unfinished"], "not submitted"))
+    if counts.get("without_state"):
+        left.append(_left_out(counts["without_state"], "naming no State"))
     if counts["superseded"]:
         left.append(_left_out(counts["superseded"], f"superseded by the {counts['rule']['per_state']} submitted one from the same State"))
     return {

@@ -96,6 +96,7 @@ class Selection:
     rows: int = 0
     counted: list[int] = field(default_factory=list)
     unfinished: list[int] = field(default_factory=list)
+    without_state: list[int] = field(default_factory=list)  # counted by the rule, but they name no State
     superseded: dict[int, list[int]] = field(default_factory=dict)  # kept row -> the rows it supersedes
 
     def counts(self) -> dict[str, int]:
@@ -103,6 +104,7 @@ class Selection:
         return {
             "rows": self.rows,
             "unfinished": len(self.unfinished),
+            "without_state": len(self.without_state),
             "superseded": sum(len(v) for v in self.superseded.values()),
             "counted": len(self.counted),
         }
@@ -118,6 +120,7 @@ def select(df: pd.DataFrame, rule: Rule) -> Selection:
     finished = df[FINISHED] if FINISHED in df.columns else pd.Series("yes", index=df.index)
     eligible = (finished == "yes") | (not rule.finished_only)
     selection.unfinished = [int(i) for i in df.index[~eligible]]
+    selection.without_state = [int(i) for i in df.index[eligible & (df["country"] == "")]]
     candidates = df[eligible & (df["country"] != "")]
     order = pd.DataFrame(
         {
@@ -155,9 +158,20 @@ def problems(selection: Selection, rule: Rule, shown: str, rule_shown: str) -> l
         out.append(
             Problem(
                 shown,
-                f"has {n} unfinished response{'s' if n > 1 else ''} (rows {_rows(selection.unfinished)}), "
+                f"has {n} unfinished response{'s' if n > 1 else ''} (row{'s' if n > 1 else ''} {_rows(selection.unfinished)}), "
                 f"which do not count as respondents ({rule_shown}: respondents.finished_only)",
                 column=FINISHED,
+                severity="warning",
+            )
+        )
+    if selection.without_state:
+        n = len(selection.without_state)
+        out.append(
+            Problem(
+                shown,
+                f"has {n} response{'s that name' if n > 1 else ' that names'} no State (row{'s' if n > 1 else ''} {_rows(selection.without_state)}), "
+                "which cannot count as a State's answer",
+                column="country",
                 severity="warning",
             )
         )

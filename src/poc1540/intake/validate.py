@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -152,9 +152,9 @@ def survey_problems(
     if rule is not None and kept and "country" in kept[0].columns and not any(p.severity == "error" for p in problems):
         outcome = respondents.select(_concat_categorical(kept), rule)
         problems += respondents.problems(outcome, rule, shown, rule_shown)
-        if selection is not None:
-            selection.rows, selection.counted = outcome.rows, outcome.counted
-            selection.unfinished, selection.superseded = outcome.unfinished, outcome.superseded
+        if selection is not None:  # the caller's record of the outcome
+            for part in fields(outcome):
+                setattr(selection, part.name, getattr(outcome, part.name))
     return cap([_explain_date(_explain_country(p)) for p in problems])
 
 
