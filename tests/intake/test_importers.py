@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
+from poc1540 import cli
 from poc1540.core import paths
-from poc1540.intake import countries, importers, validate
+from poc1540.intake import countries, importers, schemas, validate
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "imports"
 EXPECTED = FIXTURES / "expected.csv"
@@ -31,7 +34,8 @@ def errors(problems):
 
 
 def imported_bytes(df, tmp_path: Path) -> bytes:
-    return importers.write_canonical(df, tmp_path / "out.csv").read_bytes()
+    """The codebook's columns as written (the response metadata is checked on its own)."""
+    return importers.write_canonical(df.drop(columns=list(schemas.RESPONSE_METADATA), errors="ignore"), tmp_path / "out.csv").read_bytes()
 
 
 def only_error(problems):
@@ -53,8 +57,11 @@ def test_every_fixture_imports_to_exactly_the_expected_table(fmt: str, name: str
     df, problems = importers.import_survey(FIXTURES / name, fmt)
     assert df is not None, "\n".join(map(str, problems))
     assert imported_bytes(df, tmp_path) == EXPECTED.read_bytes()
-    # Qualtrics' preview row is skipped with a warning; nothing else is said
-    assert all(p.severity == "warning" and "Survey Preview" in p.rule for p in problems), "\n".join(map(str, problems))
+    # Qualtrics' preview row is skipped with a warning; a SurveyMonkey export without a response
+    # status column is said to count every response; nothing else is said
+    assert all(p.severity == "warning" and ("Survey Preview" in p.rule or "'Response Status'" in p.rule) for p in problems), "\n".join(
+        map(str, problems)
+    )
 
 
 def test_imported_table_passes_the_project_validator(raw_copy: Path) -> None:
@@ -269,7 +276,10 @@ def test_cli_run_writes_nothing_when_the_import_fails(tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8") == "previous\n"
     assert "Atlantis" in err.getvalue() and "Nothing was written" in err.getvalue()
     assert importers.run(FIXTURES / "surveymonkey.csv", "surveymonkey", out=out, err=err, log=log) == 0
-    assert out.read_bytes() == EXPECTED.read_bytes()
+    written = pd.read_csv(out, dtype=str, keep_default_na=False)
+    expected = pd.read_csv(EXPECTED, dtype=str, keep_default_na=False)
+    assert list(written.columns) == [*expected.columns, "submitted_at"]  # End Date, to the second
+    pd.testing.assert_frame_equal(written[expected.columns], expected)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".survey_responses")]  # no temporary left
 
 
@@ -341,3 +351,204 @@ def test_make_xlsx_is_reproducible(tmp_path: Path) -> None:
     module.surveymonkey()
     for name in ("qualtrics.xlsx", "surveymonkey.xlsx"):
         assert (tmp_path / name).read_bytes() == (FIXTURES / name).read_bytes(), name
+
+
+# --- completion fields, and parsers that never guess (issue 10 §1, §5), through the real command
+
+PARTIAL = FIXTURES / "qualtrics_partial.csv"  # qualtrics_columns.csv plus unfinished, repeated and test responses
+
+
+def poc1540_import(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """``poc1540 import ARGS`` as the console script runs it: exit code, stdout, stderr."""
+    code = cli.main(["import", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def qualtrics_export(path: Path) -> pd.DataFrame:
+    """A Qualtrics CSV read independently: row 1 names the columns, rows 2-3 are header rows."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False, skiprows=[1, 2], encoding="utf-8-sig")
+
+
+def refused_unchanged(capsys, tmp_path: Path, *args: str) -> str:
+    """Run an import that must be refused over a previous output; the output keeps its bytes. Returns stderr."""
+    out = tmp_path / "previous.csv"
+    out.write_bytes(EXPECTED.read_bytes())
+    code, _, err = poc1540_import(capsys, *args, "--out", str(out))
+    assert code == 1, err
+    assert out.read_bytes() == EXPECTED.read_bytes()
+    assert "Nothing was written" in err and "Traceback" not in err
+    return err
+
+
+def test_qualtrics_completion_fields_are_kept_as_finished_and_submitted_at(capsys, tmp_path: Path) -> None:
+    out = tmp_path / "survey.csv"
+    code, log, err = poc1540_import(capsys, "--format", "qualtrics", str(PARTIAL), "--out", str(out))
+    assert code == 0, err
+    written = pd.read_csv(out, dtype=str, keep_default_na=False)
+    export = qualtrics_export(PARTIAL)
+    real = export[~export["Status"].isin(["Survey Preview", "Survey Test"])].reset_index(drop=True)
+    assert list(written["finished"]) == ["yes" if f == "True" else "no" for f in real["Finished"]]
+    assert list(written["submitted_at"]) == [d.replace(" ", "T") for d in real["RecordedDate"]]
+    # the response abandoned before the first question imports, with no State
+    assert (written.loc[real["Q1"] == "", "country"] == "").all()
+    assert "'Survey Test' response" in log and "'Survey Preview' response" in log
+    # the command says how many will count: one submitted response per State
+    submitted = real[(real["Finished"] == "True") & (real["Q1"] != "")]
+    assert f"{submitted['Q1'].nunique()} of the {len(real)} responses count as respondents" in log
+
+
+def test_numeric_qualtrics_export_finished_1_0_and_contradictory_progress(capsys, tmp_path: Path) -> None:
+    def numeric(text: str) -> str:
+        return text.replace(",True,", ",1,").replace(",False,", ",0,")
+
+    df, problems = importers.import_survey(variant(tmp_path, "qualtrics_partial.csv", numeric), "qualtrics")
+    assert df is not None, "\n".join(map(str, problems))
+    assert list(df["finished"]).count("no") == 2
+
+    # a response marked finished whose progress is 60% is refused, not guessed either way
+    def contradiction(text: str) -> str:
+        return text.replace("192.0.2.14,100,734,True", "192.0.2.14,60,734,True", 1)
+
+    err = refused_unchanged(capsys, tmp_path, "--format", "qualtrics", str(variant(tmp_path, "qualtrics_partial.csv", contradiction)))
+    assert "row 5" in err and "column 'Finished (column G)'" in err and "progress is 60%" in err
+
+
+def surveymonkey_with_status(statuses: list[str]) -> str:
+    """surveymonkey.csv with SurveyMonkey's response status column after End Date (row 2 empty there)."""
+    lines = (FIXTURES / "surveymonkey.csv").read_text(encoding="utf-8").split("\n")
+    out = []
+    for n, line in enumerate(lines):
+        if not line:
+            out.append(line)
+            continue
+        cells = next(csv.reader([line]))
+        value = "Response Status" if n == 0 else "" if n == 1 else statuses[n - 2]
+        cells.insert(4, value)
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="").writerow(cells)
+        out.append(buf.getvalue())
+    return "\n".join(out)
+
+
+def test_surveymonkey_completed_and_partial_status(tmp_path: Path) -> None:
+    rows = len(pd.read_csv(FIXTURES / "surveymonkey.csv", skiprows=[1]))
+    statuses = ["Completed"] * rows
+    statuses[2] = "Partial"
+    path = tmp_path / "sm.csv"
+    path.write_text(surveymonkey_with_status(statuses), encoding="utf-8")
+    df, problems = importers.import_survey(path, "surveymonkey")
+    assert df is not None, "\n".join(map(str, problems))
+    assert list(df["finished"]) == ["no" if s == "Partial" else "yes" for s in statuses]
+    assert not [p for p in problems if "Response Status" in p.rule]  # the column is there: no warning
+
+
+def test_formula_cell_is_refused_with_paste_values_fix(capsys, tmp_path: Path) -> None:
+    formula = '"=IF(A2=""France"",""x"")"'
+    path = variant(tmp_path, "qualtrics_columns.csv", lambda t: t.replace(",Kenya,", f",{formula},", 1))
+    err = refused_unchanged(capsys, tmp_path, "--format", "qualtrics", str(path))
+    assert "row 10" in err and "column 'Q1 (column R)'" in err and '\'=IF(A2="France","x")\'' in err
+    assert "spreadsheet formula" in err and "as values" in err
+    assert err.count("ERROR") == 1  # the formula is not also judged as a country name
+
+
+@pytest.mark.parametrize("cell", ["see France", "France (see note)"])
+def test_a_state_name_inside_other_text_does_not_resolve(cell: str, capsys, tmp_path: Path) -> None:
+    path = variant(tmp_path, "qualtrics_columns.csv", lambda t: t.replace(",Kenya,", f',"{cell}",', 1))
+    err = refused_unchanged(capsys, tmp_path, "--format", "qualtrics", str(path))
+    assert "row 10" in err and "column 'Q1 (column R)'" in err and repr(cell) in err
+    assert "holds other text besides a country name" in err and "FRA" not in err
+
+
+def test_iso2_and_iso3_codes_in_any_case_resolve(tmp_path: Path) -> None:
+    codes = {"Cote d'Ivoire": "ci", "Türkiye": "TR", '"Korea, Republic of"': "kor", "Brazil": "Br"}
+
+    def edit(text: str) -> str:
+        for old, new in codes.items():
+            text = text.replace(f",{old},", f",{new},", 1)
+        return text
+
+    df, problems = importers.import_survey(variant(tmp_path, "qualtrics_columns.csv", edit), "qualtrics")
+    assert df is not None, "\n".join(map(str, problems))
+    expected = pd.read_csv(EXPECTED, dtype=str, keep_default_na=False)
+    assert list(df["country"]) == list(expected["country"])  # CIV, TUR, KOR, ..., BRA as from the names
+
+
+def test_duplicate_column_header_is_refused_naming_both_columns(capsys, tmp_path: Path) -> None:
+    def edit(text: str) -> str:
+        lines = text.split("\n")
+        lines[0] = lines[0].replace(",Q3,", ",Q2,", 1)
+        return "\n".join(lines)
+
+    err = refused_unchanged(capsys, tmp_path, "--format", "qualtrics", str(variant(tmp_path, "qualtrics_columns.csv", edit)))
+    assert "two columns with the same name" in err and "column 'Q2 (column T)'" in err and "also column S" in err
+
+
+def test_excel_trailing_blank_rows_and_columns_are_dropped_with_a_note(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(FIXTURES / "qualtrics.xlsx")
+    sheet = wb.worksheets[0]
+    width, height = sheet.max_column, sheet.max_row
+    # five blank rows below, three blank columns right: cells a user cleared with a space bar, which
+    # Excel keeps (truly empty cells are not in the file at all)
+    for r in range(1, height + 6):
+        for c in range(width + 1, width + 4):
+            sheet.cell(r, c).value = " "
+    for r in range(height + 1, height + 6):
+        sheet.cell(r, 1).value = " "
+    path = tmp_path / "q.xlsx"
+    wb.save(path)
+    df, problems = importers.import_survey(path, "qualtrics-xlsx")
+    assert df is not None, "\n".join(map(str, problems))
+    assert imported_bytes(df, tmp_path) == EXPECTED.read_bytes()
+    notes = [p.rule for p in problems if "ignored" in p.rule]
+    assert len(notes) == 2 and any("3 empty column(s)" in n for n in notes), notes
+
+
+def test_csv_saved_by_excel_with_trailing_separators_and_blank_lines(tmp_path: Path) -> None:
+    def edit(text: str) -> str:
+        lines = text.rstrip("\n").split("\n")
+        return "\n".join(line + ",,," for line in lines) + "\n" + ",,,,,\n" * 4
+
+    df, problems = importers.import_survey(variant(tmp_path, "expected.csv", edit), "canonical")
+    assert df is not None, "\n".join(map(str, problems))
+    assert imported_bytes(df, tmp_path) == EXPECTED.read_bytes()
+    assert not errors(problems) and len([p for p in problems if "ignored" in p.rule]) == 2
+
+
+@pytest.mark.parametrize("content", [b"\xef\xbb\xbf", b"", b"\xef\xbb\xbf\r\n"])
+def test_bom_only_or_empty_file_is_a_clean_message(content: bytes, capsys, tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes(content)
+    err = refused_unchanged(capsys, tmp_path, "--format", "qualtrics", str(path))
+    assert "export.csv" in err and ("byte-order mark" in err or "is empty" in err)
+
+
+def test_over_long_cell_is_reported_with_row_and_column(capsys, tmp_path: Path) -> None:
+    long_answer = "I would like " + "much more training " * 8000  # 144k characters, above the CSV reader's limit
+    path = variant(tmp_path, "qualtrics_columns.csv", lambda t: t.replace("more, shorter meetings", long_answer, 1))
+    err = refused_unchanged(capsys, tmp_path, "--format", "qualtrics", str(path))
+    assert (
+        "row 9" in err
+        and "Q11_8_TEXT" in err
+        and f"{len(long_answer) + len('Translation of Committee documents into Portuguese; '):,} characters" in err
+    )
+    assert "quote" not in err.split("Fix:")[0]
+
+
+def test_excel_serial_date_is_refused_with_the_fix(capsys, tmp_path: Path) -> None:
+    path = variant(tmp_path, "qualtrics_columns.csv", lambda t: t.replace(",2020-10-15 13:32:44,R_6Mf", ",44119,R_6Mf", 1))
+    err = refused_unchanged(capsys, tmp_path, "--format", "qualtrics", str(path))
+    assert "row 8" in err and "RecordedDate" in err and "'44119'" in err and "Excel date serial number" in err
+    assert "format the column as dates" in err
+
+
+def test_numeric_dates_are_refused_unless_a_date_format_is_given(capsys, tmp_path: Path) -> None:
+    day_first = variant(tmp_path, "expected.csv", lambda t: t.replace(",2020-10-02,", ",02/10/2020,", 1))
+    err = refused_unchanged(capsys, tmp_path, "--format", "canonical", str(day_first))
+    assert "row 4" in err and "column 'submitted (column C)'" in err and "'02/10/2020'" in err and "--date-format" in err
+    out = tmp_path / "survey.csv"
+    code, _, err = poc1540_import(capsys, "--format", "canonical", str(day_first), "--date-format", "%d/%m/%Y", "--out", str(out))
+    assert code == 0, err
+    assert pd.read_csv(out, dtype=str).loc[2, "submitted"] == "2020-10-02"

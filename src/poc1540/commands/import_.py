@@ -18,6 +18,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", help="tidy CSV to write (default: data/private/survey_responses.csv; for a listing data/raw/poc_listing.csv)")
     p.add_argument("--encoding", help="fallback when the file is not UTF-8, e.g. cp1252")
     p.add_argument("--check", action="store_true", help="report problems only; write nothing")
+    p.add_argument(
+        "--date-format",
+        help="how the survey's date columns are written (strptime codes, e.g. %%d/%%m/%%Y); numeric dates are refused without one",
+    )
 
 
 def main(args: argparse.Namespace) -> int:
@@ -28,4 +32,4 @@ def main(args: argparse.Namespace) -> int:
     from poc1540.intake import importers
 
     out = None if args.check else (args.out or importers.DEFAULT_OUT)
-    return importers.run(args.file, args.format, args.mapping, out, args.encoding)
+    return importers.run(args.file, args.format, args.mapping, out, args.encoding, date_format=args.date_format)

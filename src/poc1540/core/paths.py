@@ -19,6 +19,7 @@ ROOT = Path(os.environ.get("POC1540_ROOT", Path(__file__).resolve().parents[3]))
 DATA_RAW = ROOT / "data" / "raw"
 DATA_PROCESSED = ROOT / "data" / "processed"
 PARAMS = ROOT / "params"
+RESPONDENT_RULE = PARAMS / "validate.yaml"  # who counts as a respondent (read by the validate stage)
 NOTEBOOKS = ROOT / "notebooks"
 
 # Raw inputs (immutable; described in the manifest)

@@ -67,8 +67,9 @@ def _precheck(path: Path, shown: str) -> list[Problem]:
     """
     with open(path, "rb") as fh:
         head = fh.read(BLOCK)
-    if not head.strip():
-        return [Problem(shown, "is empty: expected a header row and data rows", fix="export the file again")]
+    if not head.removeprefix(codecs.BOM_UTF8).strip():
+        what = "holds only a byte-order mark" if head.startswith(codecs.BOM_UTF8) else "is empty"
+        return [Problem(shown, f"{what}: expected a header row and data rows", fix="export the file again")]
     if head.startswith(b"PK\x03\x04"):
         return [
             Problem(
@@ -106,19 +107,54 @@ def _precheck(path: Path, shown: str) -> list[Problem]:
     return []
 
 
-def iter_csv_text(path: Path, shown: str, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+def _header(path: Path, shown: str) -> list[str]:
+    """The header row's cells as written; two columns of one name are refused (pandas would rename one)."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        header = [c.strip() for c in next(csv.reader(fh), [])]
+    seen: dict[str, int] = {}
+    for k, name in enumerate(header):
+        if name and name in seen:
+            raise CsvError(
+                Problem(
+                    shown,
+                    f"has two columns named '{name}' (columns {seen[name] + 1} and {k + 1} of the header)",
+                    row=1,
+                    column=name,
+                    fix="remove or rename one of them: a column name must say which values it holds",
+                )
+            )
+        seen.setdefault(name, k)
+    return header
+
+
+def iter_csv_text(path: Path, shown: str, chunk_rows: int = CHUNK_ROWS, notes: list[Problem] | None = None) -> Iterator[pd.DataFrame]:
     """Read a CSV in chunks with every cell as text; the index counts rows across chunks.
 
-    Raises ``CsvError`` (a Problem) when the file cannot be parsed.
+    Rows and header-less columns with nothing in them (a spreadsheet's trailing blank rows and
+    columns) are dropped, each kind with one warning appended to ``notes``. Raises ``CsvError``
+    (a Problem) when the file cannot be parsed.
     """
     problems = _precheck(path, shown)
     if problems:
         raise CsvError(problems[0])
-    reader = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig", chunksize=chunk_rows)
+    header = _header(path, shown)
+    names = [name or f"(unnamed column {k + 1})" for k, name in enumerate(header)]
+    blank_columns = [n for n, name in zip(names, header) if not name]
+    blank_rows: list[int] = []
+    reader = pd.read_csv(
+        path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig", chunksize=chunk_rows, header=0, names=names
+    )
     try:
         for chunk in reader:
-            chunk.columns = [c.strip() for c in chunk.columns]
-            yield chunk
+            for column in list(blank_columns):
+                if (chunk[column].str.strip() != "").any():
+                    raise CsvError(
+                        Problem(shown, "has values in a column without a header", row=1, column=column, fix="name the column, or delete it")
+                    )
+            chunk = chunk.drop(columns=blank_columns)
+            empty = (chunk.apply(lambda s: s.str.strip()) == "").all(axis=1) if len(chunk.columns) else pd.Series(False, index=chunk.index)
+            blank_rows += [int(i) + 2 for i in chunk.index[empty]]
+            yield chunk[~empty]
     except (pd.errors.ParserError, csv.Error) as exc:
         raise CsvError(
             Problem(
@@ -127,15 +163,33 @@ def iter_csv_text(path: Path, shown: str, chunk_rows: int = CHUNK_ROWS) -> Itera
                 fix="check quoting (an unclosed quote often means the file was cut short) and the delimiter (a comma)",
             )
         ) from None
+    if notes is not None and blank_columns:
+        notes.append(
+            Problem(
+                shown,
+                f"has {len(blank_columns)} empty column(s) without a header (as a spreadsheet leaves them); they are ignored",
+                row=1,
+                severity="warning",
+            )
+        )
+    if notes is not None and blank_rows:
+        notes.append(
+            Problem(
+                shown,
+                f"has {len(blank_rows)} empty row(s) (rows {', '.join(map(str, blank_rows[:10]))}{' ...' if len(blank_rows) > 10 else ''}); they are ignored",
+                severity="warning",
+            )
+        )
 
 
 def read_csv_text(path: Path, shown: str) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read a (small) CSV whole, every cell as text, or explain why it cannot be read."""
+    """Read a (small) CSV whole, every cell as text, or explain why it cannot be read (with any notes on blank rows)."""
+    notes: list[Problem] = []
     try:
-        chunks = list(iter_csv_text(path, shown))
+        chunks = list(iter_csv_text(path, shown, notes=notes))
     except CsvError as exc:
         return None, [exc.problem]
-    return pd.concat(chunks), []
+    return pd.concat(chunks), notes
 
 
 def cap(problems: list[Problem], most: int = MAX_PER_RULE) -> list[Problem]:

@@ -91,11 +91,42 @@ def provenance(receipt: dict[str, Any], params_dir: Path = paths.PARAMS) -> str:
     return "\n".join(rows)
 
 
+def _left_out(n: int, why: str) -> str:
+    return f"{n} response{' was' if n == 1 else 's were'} left out as {why}"
+
+
+def respondent_variables(receipt: dict[str, Any]) -> dict[str, str]:
+    """Who counted as a respondent, from the validation receipt: the rule in words and its counts
+    (``intake.*``), for the methods appendix. Empty when the receipt predates the rule."""
+    counts = receipt.get("respondents")
+    if not counts:
+        return {}
+    left = []
+    if counts["unfinished"]:
+        left.append(_left_out(counts["unfinished"], "not submitted"))
+    if counts.get("without_state"):
+        left.append(_left_out(counts["without_state"], "naming no State"))
+    if counts["superseded"]:
+        left.append(_left_out(counts["superseded"], f"superseded by the {counts['rule']['per_state']} submitted one from the same State"))
+    return {
+        "intake.rule": counts["rule_text"],
+        "intake.responses": str(counts["rows"]),
+        "intake.counted": str(counts["counted"]),
+        "intake.left_out": "; ".join(left) if left else "none was left out",
+    }
+
+
 def variables(
-    items: list[Finding], figures: dict[str, dict[str, str]], manifest: dict[str, Any], report_params: dict[str, Any]
+    items: list[Finding],
+    figures: dict[str, dict[str, str]],
+    manifest: dict[str, Any],
+    report_params: dict[str, Any],
+    receipt: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The report's Quarto variables: findings' texts, figure alt texts, edition metadata."""
+    """The report's Quarto variables: findings' texts, figure alt texts, edition metadata, and who
+    counted as a respondent (from the validation ``receipt``)."""
     flat: dict[str, Any] = {f.key: f.text for f in items}
+    flat.update(respondent_variables(receipt or {}))
     for name, fig in figures.items():
         flat[f"fig.{name}.alt"] = fig["alt"]
     flat["report.date"] = str(report_params["edition_date"])
@@ -118,7 +149,7 @@ def write_all(report_params: dict[str, Any]) -> list[Path]:
         atomic.write_text(
             paths.REPORT_VARIABLES,
             "# Written by the findings stage (poc1540 findings): do not edit by hand.\n"
-            + yaml.safe_dump(variables(items, figures, manifest, report_params), sort_keys=True, allow_unicode=True, width=1000),
+            + yaml.safe_dump(variables(items, figures, manifest, report_params, receipt), sort_keys=True, allow_unicode=True, width=1000),
         ),
         atomic.write_text(GENERATED / "data_notice.md", data_notice(manifest)),
         atomic.write_text(GENERATED / "data_sources.md", data_sources(manifest)),

@@ -77,12 +77,68 @@ def member_states(path: Path = paths.MEMBER_STATES) -> dict[str, str]:
     return dict(zip(table["iso3"], table["name"]))
 
 
+@functools.lru_cache(maxsize=1)
+def _iso2() -> dict[str, str]:
+    """ISO2 -> ISO3. country_converter writes a few ISO2 cells as a regex (``^GB$|^UK$``): its codes are read out of it."""
+    out: dict[str, str] = {}
+    for iso2, iso3 in zip(_coco()["ISO2"], _coco()["ISO3"]):
+        for code in re.findall(r"[A-Z]{2}", iso2):
+            out.setdefault(code, iso3)
+    return out
+
+
+#: words a State's name may carry besides its own (forms of government, "the", "of" ...)
+NAME_WORDS = frozenset(
+    "the of and rep republic state states kingdom federal federated democratic people peoples islamic arab united union "
+    "federation plurinational bolivarian commonwealth principality grand duchy sultanate socialist independent former "
+    "coast island islands north south east west new saint st pdr dpr dem fed sar".split()
+)
+#: characters a cell holding only a State's name may contain besides letters and spaces
+NAME_PUNCTUATION = set(",.'()-&")
+
+
+@functools.lru_cache(maxsize=1)
+def _own_words() -> dict[str, frozenset[str]]:
+    """ISO3 -> the words of the country's names (short, official, the reference table's)."""
+    words: dict[str, set[str]] = {}
+    for _, row in _coco().iterrows():
+        text = " ".join([row["name_short"], row["name_official"]])
+        words.setdefault(row["ISO3"], set()).update(re.findall(r"[^\W\d_]+", _plain(text)))
+    for iso3, name in member_states().items():
+        words.setdefault(iso3, set()).update(re.findall(r"[^\W\d_]+", _plain(name)))
+    return {k: frozenset(v) for k, v in words.items()}
+
+
+def other_text(text: str, iso3: str) -> str | None:
+    """What a cell holds besides the name of ``iso3`` (a word, a formula's quote ...), or None when it is only the name.
+
+    A cell must *be* a State's name: "see France" or ``=IF(A2="France","x")`` contain one but are not one.
+    A word is the name's own when the cell without it no longer names the State, or when it is one
+    of the words of the State's names or of a form of government (:data:`NAME_WORDS`).
+    """
+    plain = _plain(text)
+    odd = [ch for ch in plain if not (ch.isalpha() or ch.isspace() or ch in NAME_PUNCTUATION)]
+    if odd:
+        return odd[0]
+    allowed = NAME_WORDS | _own_words().get(iso3, frozenset())
+    spellings = [rx for code, rx in _regexes() if code == iso3]
+    words = re.findall(r"[^\W\d_]+", plain)
+    for k, word in enumerate(words):
+        if word in allowed or len(word) == 1:
+            continue
+        rest = " ".join(words[:k] + words[k + 1 :])
+        if any(rx.search(rest) for rx in spellings):  # the State is named without this word: it is other text
+            return word
+    return None
+
+
 def resolve(name: str) -> str | None:
     """ISO3 code of the country or territory a name denotes, or None when unknown or ambiguous.
 
-    Accepts an ISO3 code, the Member State names of the reference table and every spelling
-    country_converter's regexes know (with or without accents). The result may be a non-member
-    (e.g. "Kosovo" -> XKX): use :func:`resolve_member` to accept Member States only.
+    Accepts an ISO3 or ISO2 code in any case, the Member State names of the reference table and
+    every spelling country_converter's regexes know (with or without accents), as the whole cell:
+    a name inside other text resolves to nothing. The result may be a non-member (e.g. "Kosovo"
+    -> XKX): use :func:`resolve_member` to accept Member States only.
     """
     text = fold_typography(str(name)).strip()
     if not text:
@@ -90,13 +146,16 @@ def resolve(name: str) -> str | None:
     codes = set(_coco()["ISO3"])
     if re.fullmatch(r"[A-Za-z]{3}", text) and text.upper() in codes:
         return text.upper()
+    if re.fullmatch(r"[A-Za-z]{2}", text):
+        return _iso2().get(text.upper())
     by_name = {_plain(n): iso3 for iso3, n in member_states().items()}
     if _plain(text) in by_name:
         return by_name[_plain(text)]
     for candidate in dict.fromkeys([text, _plain(text)]):
         hits = {iso3 for iso3, rx in _regexes() if rx.search(candidate)}
         if len(hits) == 1:
-            return hits.pop()
+            iso3 = hits.pop()
+            return iso3 if other_text(text, iso3) is None else None
         if len(hits) > 1:
             return None
     return None
@@ -124,8 +183,30 @@ def non_member_reason(iso3: str) -> str:
 def resolve_member(name: str, members: dict[str, str] | None = None) -> Resolution:
     """Resolve a name to the ISO3 code of a UN Member State, or say why it cannot be."""
     members = members if members is not None else member_states()
+    if _plain(name) in ("na", "n/a"):  # Namibia's ISO2 code, or "not available": not guessed
+        return Resolution(
+            None,
+            "could be Namibia's ISO code or 'not available'",
+            "write NAM or Namibia for Namibia; a response without a State cannot be counted",
+        )
     iso3 = resolve(name)
     if iso3 is None:
+        for candidate in dict.fromkeys([fold_typography(str(name)).strip(), _plain(name)]):
+            hits = {code for code, rx in _regexes() if rx.search(candidate)}
+            extra = other_text(str(name), next(iter(hits))) if len(hits) == 1 else None
+            if extra is not None:
+                return Resolution(
+                    None,
+                    f"holds other text besides a country name ({extra!r}): a cell must be a State's name or code, nothing else",
+                    "write only the State's name (as in data/raw/member_states.csv) or its ISO code in the cell"
+                    + (
+                        "; a cell starting with '=' is a spreadsheet formula: paste the column back as values"
+                        if str(name).lstrip().startswith("=")
+                        else ""
+                    ),
+                )
+            if hits:
+                break
         closest = suggest(name, members)
         return Resolution(
             None,

@@ -16,7 +16,7 @@ import pandas as pd
 
 from poc1540.core import manifest, paths
 from poc1540.core.codebook import Codebook
-from poc1540.intake import roles
+from poc1540.intake import respondents, roles
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -51,12 +51,13 @@ def states_table(
     return out.sort_values("iso3").reset_index(drop=True)
 
 
-def respondents_table(codebook: Codebook, responses: Path | None = None) -> pd.DataFrame:
+def respondents_table(codebook: Codebook, responses: Path | None = None, receipt: Path = paths.VALIDATION_RECEIPT) -> pd.DataFrame:
     """One row per respondent, typed by the codebook. Respondent-level: never published.
 
-    The file is the one the manifest names (the synthetic sample, or a private export).
+    The file is the one the manifest names (the synthetic sample, or a private export); only the
+    responses that count are kept, by the respondent rule the validator applied (its ``receipt``).
     """
-    raw = _read(responses or manifest.input_path("survey_responses"))
+    raw = respondents.counted(_read(responses or manifest.input_path("survey_responses")), respondents.receipt_rule(receipt))
     out = pd.DataFrame({"respondent_id": raw["respondent_id"], "country": raw["country"]})
     out["submitted"] = pd.to_datetime(raw["submitted"], format="%Y-%m-%d")
     for q in codebook.raw["questions"]:

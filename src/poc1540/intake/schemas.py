@@ -128,25 +128,51 @@ def survey_columns(codebook: dict[str, Any]) -> list[str]:
     return columns
 
 
-def survey_responses(codebook: dict[str, Any], members: set[str]) -> pa.DataFrameSchema:
-    """The survey responses, one row per respondent, checked against the codebook.
+#: Response metadata a survey file may carry after the codebook's columns (the importers write
+#: them when the export has them): was the response submitted, and when, to the second. Who
+#: counts as a respondent is decided from them (:mod:`poc1540.intake.respondents`).
+RESPONSE_METADATA = ("finished", "submitted_at")
+ISO_DATETIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$"
 
-    Extra columns are not errors here: the validator reports them as warnings.
+
+def response_metadata() -> dict[str, pa.Column]:
+    """The optional metadata columns and their rules."""
+    return {
+        "finished": pa.Column(
+            str, pa.Check.isin(YES_NO, error="must be yes (submitted) or no (not submitted)"), required=False, nullable=False
+        ),
+        "submitted_at": pa.Column(
+            str,
+            pa.Check.str_matches(f"({ISO_DATETIME})|^$", error="must be a date and time written YYYY-MM-DDTHH:MM:SS, or empty"),
+            required=False,
+            nullable=False,
+        ),
+    }
+
+
+def survey_responses(codebook: dict[str, Any], members: set[str], *, unfinished: bool = False) -> pa.DataFrameSchema:
+    """The survey responses, one row per response, checked against the codebook.
+
+    Extra columns are not errors here: the validator reports them as warnings. ``unfinished``:
+    the schema for responses that were not submitted (``finished`` = ``no``), where a required
+    answer may be empty (the respondent stopped before the question); every given answer is
+    still checked.
     """
-    cols: dict[str, pa.Column] = {}
+    cols: dict[str, pa.Column] = dict(response_metadata())
     na_code = str(codebook.get("not_applicable", "na"))
     start, end = (str(codebook["fieldwork"][k]) for k in ("start", "end"))
     for q in codebook["questions"]:
         qid, kind = q["id"], q["type"]
-        required = bool(q.get("required", False))
+        required = bool(q.get("required", False)) and (kind == "key" or not unfinished)
         blank_ok = "" if required else " or empty"
         if kind == "key":
             cols[qid] = _text(_not_empty())  # uniqueness is checked across the whole file by the validator
         elif kind == "country":
-            cols[qid] = _text(_member(members))
+            cols[qid] = _text(_member(members | ({""} if not required else set())))
         elif kind == "date":
             window = pa.Check(
-                lambda s, a=start, b=end: (s == "") | ((s >= a) & (s <= b)),
+                # a value that is no date at all is reported by the format rule alone
+                lambda s, a=start, b=end: (s == "") | ~s.str.match(ISO_DATE) | ((s >= a) & (s <= b)),
                 error=f"must fall within the fieldwork window {start} to {end}",
             )
             cols[qid] = _text(_iso_date(allow_empty=not required), window)

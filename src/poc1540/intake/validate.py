@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+from pandas.api.types import union_categoricals
 
 from poc1540.core import atomic, paths
 from poc1540.core import manifest as manifest_module
 from poc1540.core.codebook import Codebook, CodebookError
 from poc1540.core.problems import CHUNK_ROWS, CsvError, Problem, cap, iter_csv_text, read_csv_text
-from poc1540.intake import countries, schemas
+from poc1540.intake import countries, respondents, schemas
 from poc1540.intake.structure import check_codebook, check_manifest, load_yaml
 
 NONRESPONSE_WARNING = 0.2  # share of empty answers in a survey column above which to warn
@@ -32,6 +34,7 @@ class Result:
 
     problems: list[Problem] = field(default_factory=list)
     hashes: dict[str, str] = field(default_factory=dict)
+    respondents: dict[str, Any] = field(default_factory=dict)  # the respondent rule as applied, and its counts
 
     @property
     def errors(self) -> list[Problem]:
@@ -100,32 +103,45 @@ def survey_problems(
     codebook_shown: str,
     nonresponse_warning: float,
     chunk_rows: int = CHUNK_ROWS,
+    rule: respondents.Rule | None = None,
+    rule_shown: str = "",
+    selection: respondents.Selection | None = None,
 ) -> list[Problem]:
     """Check the survey file chunk by chunk: schema errors, duplicate ids across the whole file,
-    and warnings (unknown columns, States without a POC, high item non-response).
+    and warnings (unknown columns, States without a POC, high item non-response); then apply the
+    respondent ``rule`` (when given) to the whole file, filling ``selection`` with its outcome.
+
+    Responses not submitted (``finished`` = ``no``) are checked with the codebook's rules too,
+    except that a required answer may be empty.
 
     ``nonresponse_warning`` is the share of empty answers in a column above which to warn: a
     policy value, so the caller states it (:func:`validate_all` passes :data:`NONRESPONSE_WARNING`).
     ``chunk_rows`` only bounds memory; it changes no result.
     """
     schema = schemas.survey_responses(codebook, members)
+    partial_schema = schemas.survey_responses(codebook, members, unfinished=True)
     key = next(q["id"] for q in codebook["questions"] if q["type"] == "key")
-    known = set(schemas.survey_columns(codebook))
+    known = set(schemas.survey_columns(codebook)) | set(schemas.RESPONSE_METADATA)
     # open text is answered only by those who ticked "other": its emptiness is not non-response
-    answerable = known - {q["id"] for q in codebook["questions"] if q["type"] == "text"}
+    answerable = known - {q["id"] for q in codebook["questions"] if q["type"] == "text"} - set(schemas.RESPONSE_METADATA)
     with_poc = set(listing.loc[listing["poc_appointed"] == "yes", "iso3"]) if listing is not None else None
     fix = f"correct the value, or if it is a new valid answer add it to {codebook_shown}"
     problems: list[Problem] = []
     duplicates = _DuplicateIds(shown, key)
     empty: dict[str, int] = {}
     rows = 0
+    selecting = ("country", "submitted", *schemas.RESPONSE_METADATA)
+    kept: list[pd.DataFrame] = []  # the few columns the respondent rule needs, over the whole file
     try:
-        for n, chunk in enumerate(iter_csv_text(path, shown, chunk_rows)):
+        for n, chunk in enumerate(iter_csv_text(path, shown, chunk_rows, notes=problems)):
             if n == 0:
                 problems += _unknown_columns(chunk, known, shown)
-            problems += problems_from_schema(schema, chunk, shown, fix=fix)
-            rows += len(chunk)
-            _count_empty(chunk, answerable, empty)
+            problems += survey_schema_problems(chunk, schema, partial_schema, shown, fix)
+            kept.append(chunk[[c for c in selecting if c in chunk.columns]].astype("category"))  # few distinct values: small
+            # item non-response among submitted responses: an abandoned one is empty by nature
+            answered = chunk[chunk["finished"] != "no"] if (rule is None or rule.finished_only) and "finished" in chunk else chunk
+            rows += len(answered)
+            _count_empty(answered, answerable, empty)
             if key in chunk.columns:
                 problems += duplicates.check(chunk[key])
             if with_poc is not None and "country" in chunk.columns:
@@ -133,7 +149,55 @@ def survey_problems(
     except CsvError as exc:
         return [exc.problem]
     problems += _high_nonresponse(empty, rows, nonresponse_warning, shown)
-    return cap([_explain_country(p) for p in problems])
+    if rule is not None and kept and "country" in kept[0].columns and not any(p.severity == "error" for p in problems):
+        outcome = respondents.select(_concat_categorical(kept), rule)
+        problems += respondents.problems(outcome, rule, shown, rule_shown)
+        if selection is not None:  # the caller's record of the outcome
+            for part in fields(outcome):
+                setattr(selection, part.name, getattr(outcome, part.name))
+    return cap([_explain_date(_explain_country(p)) for p in problems])
+
+
+def _explain_date(problem: Problem) -> Problem:
+    """For a date the file writes as an Excel serial number or as numbers only, say so and how to fix it."""
+    if not problem.rule.startswith("must be a date written YYYY-MM-DD") or not problem.value:
+        return problem
+    import re
+
+    if re.fullmatch(r"\d{5}(\.\d+)?", problem.value):
+        return replace(
+            problem,
+            rule=f"{problem.rule}: it is an Excel date serial number (days since 1899-12-30)",
+            fix="format the column as dates (YYYY-MM-DD) in the spreadsheet and save again, or import the export again with poc1540 import",
+        )
+    if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}", problem.value):
+        return replace(
+            problem,
+            rule=f"{problem.rule}: it is written with numbers in another order, and day and month are never guessed",
+            fix="convert the file with 'poc1540 import --format canonical FILE --date-format %d/%m/%Y' (or %m/%d/%Y), which writes YYYY-MM-DD",
+        )
+    return problem
+
+
+def _concat_categorical(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Chunks of categorical columns as one frame; categories sorted, so that sorting stays lexical."""
+    index = pd.Index(np.concatenate([f.index.to_numpy() for f in frames]))
+    return pd.DataFrame(
+        {c: pd.Categorical(union_categoricals([f[c] for f in frames], sort_categories=True)) for c in frames[0].columns}, index=index
+    )
+
+
+def survey_schema_problems(
+    chunk: pd.DataFrame, schema: pa.DataFrameSchema, partial_schema: pa.DataFrameSchema, shown: str, fix: str
+) -> list[Problem]:
+    """The codebook's rules on submitted responses; on unsubmitted ones (``finished`` = ``no``) the lenient schema."""
+    if "finished" not in chunk.columns:
+        return problems_from_schema(schema, chunk, shown, fix=fix)
+    partial = chunk["finished"] == "no"
+    out = problems_from_schema(schema, chunk[~partial], shown, fix=fix) if (~partial).any() else []
+    if partial.any():
+        out += problems_from_schema(partial_schema, chunk[partial], shown, fix=fix)
+    return sorted(out, key=lambda p: (p.row or 0, p.column or "", p.rule))
 
 
 def _unknown_columns(chunk: pd.DataFrame, known: set[str], shown: str) -> list[Problem]:
@@ -258,9 +322,17 @@ def _explain_country(problem: Problem) -> Problem:
     return replace(problem, rule=f"{problem.rule}: it {resolution.rule}", fix=resolution.fix)
 
 
-def validate_all(raw_dir: Path = paths.DATA_RAW) -> Result:
-    """Validate the manifest, the reference data, the listings, the codebook and the survey."""
-    raw_dir = Path(raw_dir)
+def validate_all(raw_dir: Path = paths.DATA_RAW, rule_path: Path = paths.RESPONDENT_RULE) -> Result:
+    """Validate the manifest, the reference data, the listings, the codebook and the survey, and
+    apply the respondent rule (``rule_path``, ``params/validate.yaml``) to the survey."""
+    try:
+        rule = respondents.load_rule(rule_path)
+    except respondents.RuleError as exc:
+        return Result(problems=exc.problems)
+    return _validate_inputs(Path(raw_dir), rule, paths.relative(Path(rule_path)))
+
+
+def _validate_inputs(raw_dir: Path, rule: respondents.Rule, rule_shown: str) -> Result:
     result = Result()
     manifest_path = raw_dir / paths.MANIFEST.name
     manifest_shown = paths.relative(manifest_path)
@@ -330,6 +402,7 @@ def validate_all(raw_dir: Path = paths.DATA_RAW) -> Result:
     if name is None:
         result.problems.append(Problem(manifest_shown, "names no file with schema 'survey_responses'"))
         return result
+    selection = respondents.Selection()
     result.problems += survey_problems(
         manifest_module.location(name, manifest["files"][name], raw_dir),
         shown(name),
@@ -338,7 +411,11 @@ def validate_all(raw_dir: Path = paths.DATA_RAW) -> Result:
         frames.get("poc_listing"),
         codebook_shown=shown(cb_name),
         nonresponse_warning=NONRESPONSE_WARNING,
+        rule=rule,
+        rule_shown=rule_shown,
+        selection=selection,
     )
+    result.respondents = respondents.summary(selection, rule)
     return result
 
 
@@ -346,6 +423,7 @@ def write_receipt(result: Result, target: Path = paths.VALIDATION_RECEIPT) -> Pa
     """Record what was validated (content hashes) and the warnings, for later stages and the report."""
     receipt = {
         "inputs": dict(sorted(result.hashes.items())),
+        "respondents": result.respondents,
         "warnings": [asdict(w) for w in result.warnings],
     }
     return atomic.write_text(target, json.dumps(receipt, indent=2, ensure_ascii=False) + "\n")

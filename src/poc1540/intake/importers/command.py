@@ -12,7 +12,7 @@ import pandas as pd
 from poc1540.core import atomic, paths
 from poc1540.core.codebook import Codebook, CodebookError
 from poc1540.core.problems import Problem
-from poc1540.intake import countries, schemas
+from poc1540.intake import countries, respondents, schemas
 from poc1540.intake.importers.columns import HEADER_ROWS
 from poc1540.intake.importers.common import Stop
 from poc1540.intake.importers.mapping import DEFAULT_MAPPINGS, Mapping, canonical_mapping, load_mapping, mapping_encoding
@@ -85,12 +85,14 @@ def import_survey(
     *,
     encoding: str | None = None,
     members: Path = paths.MEMBER_STATES,
+    date_format: str | None = None,
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Read an export and return the canonical table (None if any error) and the problems found.
 
     ``fmt`` is one of :data:`FORMATS`. ``mapping`` defaults to ``params/import/<family>.yaml``
     (none for ``canonical``). ``encoding`` (e.g. ``cp1252``) is used only when the file is not
-    valid UTF-8; it overrides the mapping's ``encoding``. Warnings (skipped preview rows, columns
+    valid UTF-8; it overrides the mapping's ``encoding``. ``date_format`` (strptime codes, e.g.
+    ``%d/%m/%Y``) is how every date column is written, overriding the mapping's. Warnings (skipped preview rows, columns
     not imported) come with a table; errors come without one.
     """
     path = Path(path)
@@ -105,6 +107,7 @@ def import_survey(
         grid = read_grid(path, shown, kind, encoding or plan.encoding)
         _check_header_rows(grid, fmt, family)
         translator = Translator(family, grid, plan, cb, paths.relative(Path(codebook)), member_names)
+        translator.date_override = [date_format] if date_format else []
         df = translator.run()
         translator.columns.report_unused()
         problems = translator.problems
@@ -123,8 +126,12 @@ def import_survey(
 
 
 def write_canonical(df: pd.DataFrame, target: Path, codebook: Path = paths.CODEBOOK) -> Path:
-    """Write the table as ``data/raw/survey_responses.csv`` is written: UTF-8, ``\\n``, codebook column order, atomically."""
+    """Write the table as ``data/raw/survey_responses.csv`` is written: UTF-8, ``\\n``, codebook column order, atomically.
+
+    The response metadata (``finished``, ``submitted_at``), when the export gave it, follows the codebook's columns.
+    """
     columns = schemas.survey_columns(Codebook.load(Path(codebook)).raw)
+    columns += [c for c in schemas.RESPONSE_METADATA if c in df.columns]
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ValueError(f"the table lacks the codebook columns {', '.join(missing)}")
@@ -141,6 +148,7 @@ def run(
     codebook: str | Path = paths.CODEBOOK,
     err: TextIO | None = None,
     log: TextIO | None = None,
+    date_format: str | None = None,
 ) -> int:
     """The ``poc1540 import`` command: import, print every problem, write the table only if all is well.
 
@@ -148,7 +156,9 @@ def run(
     """
     err = err or sys.stderr
     log = log or sys.stdout
-    df, problems = import_survey(Path(file), fmt, Path(mapping) if mapping else None, Path(codebook), encoding=encoding)
+    df, problems = import_survey(
+        Path(file), fmt, Path(mapping) if mapping else None, Path(codebook), encoding=encoding, date_format=date_format
+    )
     for problem in problems:
         print(problem, file=err if problem.severity == "error" else log)
     errors = [p for p in problems if p.severity == "error"]
@@ -163,4 +173,19 @@ def run(
         f"Imported {len(df)} responses from {paths.relative(Path(file))} -> {paths.relative(target)} ({len(problems)} warning(s)).",
         file=log,
     )
+    print(respondent_note(df), file=log)
     return 0
+
+
+def respondent_note(df: pd.DataFrame, rule_path: Path = paths.RESPONDENT_RULE) -> str:
+    """How many of the imported responses will count as respondents, by the rule the validator applies."""
+    try:
+        rule = respondents.load_rule(rule_path)
+    except respondents.RuleError as exc:
+        return "\n".join(str(p) for p in exc.problems)
+    counts = respondents.select(df, rule).counts()
+    return (
+        f"By {paths.relative(Path(rule_path))}, {counts['counted']} of the {counts['rows']} responses count as respondents "
+        f"({counts['unfinished']} unfinished, {counts['superseded']} superseded by another from the same State); "
+        "'poc1540 validate' lists the rows left out."
+    )

@@ -8,6 +8,10 @@ codebook ids, so a reworded question or option needs only a mapping change:
     format: qualtrics            # or surveymonkey: which exports the mapping is for
     encoding: utf-8              # cp1252 allows a Windows/Latin-1 file (UTF-8 is still tried first)
     skip_rows: {Status: [Survey Preview, Survey Test]}   # rows that are not responses
+    completion:                  # was each response submitted, and when (columns finished, submitted_at)
+      finished: Finished         # True/False, 1/0, Completed/Partial
+      progress: Progress         # percent seen (finished = 100 when there is no finished column)
+      submitted_at: {column: RecordedDate, date_format: "%Y-%m-%d %H:%M:%S"}
     drop: [StartDate, IPAddress, ...]                    # export columns that are not imported
     questions:                   # one entry per codebook question id
       respondent_id: {generate: "R{n:03d}"}              # or {column: ...} to keep an id field
@@ -45,7 +49,8 @@ from poc1540.intake.importers.common import Stop, norm
 
 MAPPINGS_DIR = paths.PARAMS / "import"
 DEFAULT_MAPPINGS = {"qualtrics": MAPPINGS_DIR / "qualtrics.yaml", "surveymonkey": MAPPINGS_DIR / "surveymonkey.yaml"}
-MAPPING_KEYS = {"format", "encoding", "skip_rows", "drop", "questions", "description"}
+MAPPING_KEYS = {"format", "encoding", "skip_rows", "drop", "questions", "description", "completion"}
+COMPLETION_KEYS = {"finished", "progress", "submitted_at"}
 QUESTION_KEYS = {"column", "option", "items", "answers", "date_format", "generate", "skip"}
 #: the respondent id a mapping that says nothing about it gets: anonymous ids in row order
 DEFAULT_ID_FORMAT = "R{n:03d}"
@@ -69,6 +74,16 @@ class Spec:
 
 
 @dataclass
+class Completion:
+    """Where the export says whether a response was submitted, and when (all optional)."""
+
+    finished: str | None = None
+    progress: str | None = None
+    submitted_at: str | None = None
+    date_formats: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Mapping:
     """A checked mapping file: the export's rows to skip, columns to drop, and one Spec per question."""
 
@@ -77,6 +92,7 @@ class Mapping:
     skip_rows: dict[str, list[str]] = field(default_factory=dict)
     drop: list[str] = field(default_factory=list)
     specs: dict[str, Spec] = field(default_factory=dict)
+    completion: Completion = field(default_factory=Completion)
 
 
 def answer_codes(q: dict[str, Any], na: str) -> list[str]:
@@ -99,7 +115,8 @@ def canonical_mapping(codebook: Codebook) -> Mapping:
     for q in codebook.raw["questions"]:
         items = {str(i["code"]): (str(i["code"]), False) for i in q.get("items", [])}
         specs[q["id"]] = Spec(q["id"], column=q["id"], items=items)
-    return Mapping("(canonical columns)", specs=specs)
+    # a tidy CSV may carry the response metadata under its own names
+    return Mapping("(canonical columns)", specs=specs, completion=Completion(finished="finished", submitted_at="submitted_at"))
 
 
 def mapping_encoding(path: Path) -> str | None:
@@ -162,6 +179,30 @@ def _skip_rows(raw: dict[str, Any], report: _Report) -> dict[str, list[str]]:
         report.bad("'skip_rows' must map a column to the values that mark rows to skip", column="skip_rows")
         return {}
     return {str(k): [str(v) for v in (vals if isinstance(vals, list) else [vals])] for k, vals in skip_rows.items()}
+
+
+def _completion(raw: dict[str, Any], report: _Report) -> Completion:
+    """The 'completion' block: column names of the finished flag, the progress and the submission time."""
+    block = raw.get("completion") or {}
+    if not isinstance(block, dict):
+        report.bad("'completion' must map finished, progress and submitted_at to export columns", column="completion")
+        return Completion()
+    out = Completion()
+    for key, value in block.items():
+        if key not in COMPLETION_KEYS:
+            report.bad("has an unknown key", column="completion", value=key, fix=f"use only {', '.join(sorted(COMPLETION_KEYS))}")
+            continue
+        if isinstance(value, dict):
+            formats = value.get("date_format")
+            if formats is not None and key != "submitted_at":
+                report.bad("'date_format' is only for submitted_at", column=f"completion.{key}")
+            out.date_formats = [str(f) for f in (formats if isinstance(formats, list) else [formats])] if formats else []
+            value = value.get("column")
+        if not isinstance(value, str) or not value.strip():
+            report.bad("must name an export column (in quotes)", column=f"completion.{key}", value=value)
+            continue
+        setattr(out, key, value)
+    return out
 
 
 def _known_question(qid: Any, by_id: dict[str, dict[str, Any]], report: _Report) -> bool:
@@ -336,6 +377,7 @@ def load_mapping(path: Path, family: str, codebook: Codebook, members: dict[str,
     mapping = Mapping(shown, encoding=raw.get("encoding"))
     mapping.drop = [str(d) for d in raw.get("drop") or []]
     mapping.skip_rows = _skip_rows(raw, report)
+    mapping.completion = _completion(raw, report)
     by_id = {q["id"]: q for q in codebook.raw["questions"]}
     for qid, entry in raw["questions"].items():
         if not _known_question(qid, by_id, report):

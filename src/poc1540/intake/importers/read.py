@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import io
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,33 @@ class Grid:
     shown: str
     rows: list[list[str]]
     lines: list[int]
+    notes: list[Problem] = field(default_factory=list)  # what reading dropped (blank rows and columns)
+
+
+def trim(grid: Grid) -> Grid:
+    """Drop rows with nothing in them and the empty columns right of the last one used, as a
+    spreadsheet leaves them, with a note for each kind (not a problem per empty cell)."""
+    kept = [(line, row) for line, row in zip(grid.lines, grid.rows) if any(cell.strip() for cell in row)]
+    notes = list(grid.notes)
+    blank = [line for line, row in zip(grid.lines, grid.rows) if not any(cell.strip() for cell in row)]
+    if blank:
+        shown = ", ".join(map(str, blank[:10])) + (f" and {len(blank) - 10} more" if len(blank) > 10 else "")
+        notes.append(
+            Problem(grid.shown, f"has {len(blank)} empty row(s) (rows {shown}); they are ignored", row=blank[0], severity="warning")
+        )
+    used = max((max((k + 1 for k, cell in enumerate(row) if cell.strip()), default=0) for _, row in kept), default=0)
+    widest = max((len(row) for _, row in kept), default=0)
+    if widest > used:
+        notes.append(
+            Problem(
+                grid.shown,
+                f"has {widest - used} empty column(s) after the last one used; they are ignored",
+                row=kept[0][0] if kept else None,
+                severity="warning",
+            )
+        )
+    rows = [row[:used] for _, row in kept]  # a row shorter than the header stays short: that is a problem of its own
+    return Grid(grid.shown, rows, [line for line, _ in kept], notes)
 
 
 def decode(raw: bytes, shown: str, encoding: str | None = None) -> str:
@@ -123,6 +150,8 @@ def parse_csv(text: str, shown: str) -> Grid:
                 lines.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise Stop([_overlong(text, shown, start, rows[0] if rows else [])]) from None
         if "unexpected end of data" in str(exc):
             rule = f"ends inside a quoted value that opens on line {start}: the file is cut short, or a quote is never closed"
         else:
@@ -142,6 +171,39 @@ def parse_csv(text: str, shown: str) -> Grid:
             [Problem(shown, "is not comma-separated (it uses ';' or tabs)", row=lines[0], fix="export it again as comma-separated CSV")]
         )
     return Grid(shown, rows, lines)
+
+
+def _overlong(text: str, shown: str, start: int, header: list[str]) -> Problem:
+    """The record from line ``start`` holds a value longer than the CSV reader's limit: which column,
+    or, when the value runs to the end of the file, the quote that is never closed."""
+    from poc1540.intake.importers.columns import letter
+
+    limit = csv.field_size_limit()
+    rest = "".join(io.StringIO(text, newline="").readlines()[start - 1 :])
+    csv.field_size_limit(max(limit, len(rest) + 1))
+    try:
+        cells = next(csv.reader(io.StringIO(rest, newline=""), strict=True))
+    except csv.Error:  # the value runs to the end: an unclosed quote
+        cells = None
+    finally:
+        csv.field_size_limit(limit)
+    if cells is None:
+        return Problem(
+            shown,
+            f"ends inside a quoted value that opens on line {start}: the file is cut short, or a quote is never closed",
+            row=start,
+            fix='export the file again; if it was edited by hand, every quoted value must be closed and a quote inside a value doubled ("")',
+        )
+    k = next(i for i, cell in enumerate(cells) if len(cell) > limit)
+    name = header[k] if k < len(header) else ""
+    return Problem(
+        shown,
+        f"has a value of {len(cells[k]):,} characters, longer than the {limit:,} a CSV value may have",
+        row=start,
+        column=f"{name} (column {letter(k)})" if name else f"column {letter(k)}",
+        value=cells[k][:40] + "...",
+        fix="shorten the answer in the export (or remove what was pasted into it by mistake) and import again",
+    )
 
 
 def _cell_text(value: Any) -> str:
@@ -190,8 +252,7 @@ def read_xlsx(path: Path, shown: str) -> Grid:
         for r in range(top, min(merged.max_row, len(rows))):
             for c in range(left, min(merged.max_col, len(rows[r]))):
                 rows[r][c] = value
-    kept = [(i + 1, row) for i, row in enumerate(rows) if any(cell.strip() for cell in row)]
-    return Grid(shown, [row for _, row in kept], [line for line, _ in kept])
+    return Grid(shown, rows, list(range(1, len(rows) + 1)))
 
 
 def read_grid(path: Path, shown: str, kind: str, encoding: str | None) -> Grid:
@@ -199,5 +260,9 @@ def read_grid(path: Path, shown: str, kind: str, encoding: str | None) -> Grid:
     if not path.is_file():
         raise Stop([Problem(shown, "does not exist" if not path.exists() else "is not a file", fix="give the path of the exported file")])
     if kind == "xlsx":
-        return read_xlsx(path, shown)
-    return parse_csv(decode(path.read_bytes(), shown, encoding), shown)
+        return trim(read_xlsx(path, shown))
+    raw = path.read_bytes()
+    if not raw.removeprefix(codecs.BOM_UTF8).strip():
+        what = "holds only a byte-order mark (the file was saved with no rows)" if raw.startswith(codecs.BOM_UTF8) else "is empty"
+        raise Stop([Problem(shown, f"{what}: there is no header and no response", fix="export the file again from the survey platform")])
+    return trim(parse_csv(decode(raw, shown, encoding), shown))

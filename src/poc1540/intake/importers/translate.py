@@ -24,12 +24,21 @@ import pandas as pd
 from poc1540.core.codebook import Codebook
 from poc1540.core.problems import Problem
 from poc1540.intake import countries, schemas
-from poc1540.intake.importers.answers import answer_table, item_codes, parse_date, scale_point, split_choices
+from poc1540.intake.importers.answers import (
+    FINISHED_TEXTS,
+    answer_table,
+    date_refusal,
+    item_codes,
+    parse_date,
+    parse_datetime,
+    scale_point,
+    split_choices,
+)
 from poc1540.intake.importers.columns import HEADER_ROWS, Column, Columns
 from poc1540.intake.importers.common import Stop, norm, short
 from poc1540.intake.importers.mapping import Mapping, Spec, answer_codes
 from poc1540.intake.importers.read import Grid
-from poc1540.intake.validate import problems_from_schema
+from poc1540.intake.validate import survey_schema_problems
 
 Rows = list[tuple[int, list[str]]]  # (export line, cells) of each response
 
@@ -42,18 +51,23 @@ class Translator:
         self.codebook_shown = codebook_shown
         self.members = members
         self.na = codebook.not_applicable
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = list(grid.notes)
         self.columns = Columns(family, grid, mapping, codebook_shown, self.problems)
         self.source: dict[str, str] = {}  # canonical column -> export column shown, for the validator's problems
         self.reported: set[tuple[int, str]] = set()  # (line, canonical column) with a problem already
+        self.unfinished: set[int] = set()  # lines of responses that were not submitted
+        self.formula_cells: set[tuple[int, int]] = set()  # (line, column index) of a refused formula
+        self.formula_shown: set[tuple[int, str]] = set()  # the same, by the column as messages name it
+        self.date_override: list[str] = []  # --date-format: the one format of every date column
 
     # --- the rows
 
     def _check_widths(self, data: Rows, width: int) -> None:
         """A row with fewer cells than the header (or extra non-empty ones) was cut or mis-split."""
+        cut = []
         for line, row in data:
             if len(row) != width and any(cell.strip() for cell in row[width:]) or len(row) < width:
-                self.problems.append(
+                cut.append(
                     Problem(
                         self.grid.shown,
                         f"has {len(row)} values but the header has {width} columns: the row is cut short or has stray separators",
@@ -61,8 +75,8 @@ class Translator:
                         fix="export the file again (complete); if it was edited, check the commas and quotes of this row",
                     )
                 )
-        if self.problems:
-            raise Stop(self.problems)
+        if cut:
+            raise Stop(self.problems + cut)
 
     def _responses(self, data: Rows, need: int) -> Rows:
         """The rows that are responses: previews and tests (the mapping's skip_rows) are left out."""
@@ -107,16 +121,148 @@ class Translator:
         data = list(zip(grid.lines[need:], grid.rows[need:]))
         self._check_widths(data, max(len(row) for row in grid.rows[:need]))
         kept = self._responses(data, need)
+        self._formulas(kept)
+        meta = self._completion(kept)
+        self.unfinished = {line for (line, _), done in zip(kept, meta.get("finished", [])) if done == "no"}
         out: dict[str, list[str]] = {}
         for q in self.codebook.raw["questions"]:
             self._question(q, self.mapping.specs.get(q["id"], Spec(q["id"], skip=True)), kept, out)
         if any(p.severity == "error" and p.row in (None, grid.lines[0]) for p in self.problems):
             return None  # a column is not found: the codebook's rules would only repeat that
-        df = pd.DataFrame(out, index=range(len(kept)), dtype=object)[schemas.survey_columns(self.codebook.raw)].astype(str)
+        columns = schemas.survey_columns(self.codebook.raw)
+        df = pd.DataFrame({**out, **meta}, index=range(len(kept)), dtype=object)[columns + list(meta)].astype(str)
         self._validate(df, [line for line, _ in kept])
         if any(p.severity == "error" for p in self.problems):
             return None
         return df
+
+    # --- cells that are not answers, and the completion columns
+
+    def _formulas(self, kept: Rows) -> None:
+        """A cell starting with '=' is a spreadsheet formula, not what the respondent answered: refused."""
+        for line, row in kept:
+            for col in self.columns.all:
+                cell = row[col.index] if col.index < len(row) else ""
+                if cell.lstrip().startswith("="):
+                    self.formula_cells.add((line, col.index))
+                    self.formula_shown.add((line, col.shown))
+                    row[col.index] = ""  # reported here; no other rule should judge it again
+                    self.problems.append(
+                        Problem(
+                            self.grid.shown,
+                            "is a spreadsheet formula, not an answer",
+                            row=line,
+                            column=col.shown,
+                            value=short(cell, 80),
+                            fix="in the spreadsheet, copy the column and paste it back as values (Paste Special > Values), save, and import again; or export again from the survey platform",
+                        )
+                    )
+
+    def _completion(self, kept: Rows) -> dict[str, list[str]]:
+        """The columns ``finished`` (yes/no) and ``submitted_at`` (YYYY-MM-DDTHH:MM:SS), from the
+        columns the mapping's ``completion`` names; those the export lacks are left out, with a warning."""
+        spec = self.mapping.completion
+        meta: dict[str, list[str]] = {}
+        found: dict[str, Column] = {}
+        for key in ("finished", "progress", "submitted_at"):
+            name = getattr(spec, key)
+            if name is None:
+                continue
+            cols = self.columns.find(name)
+            if len(cols) == 1:
+                found[key] = cols[0]
+                self.columns.used.add(cols[0].index)
+            elif self.family != "canonical":  # a tidy CSV need not carry them
+                self.problems.append(
+                    Problem(
+                        self.grid.shown,
+                        f"has no column {name!r} ('completion: {key}' in {self.mapping.shown})"
+                        + ("; every response is taken as submitted" if key in ("finished", "progress") else ""),
+                        row=self.grid.lines[0],
+                        severity="warning",
+                        fix="export again with the platform's metadata columns, or correct the column name in the mapping",
+                    )
+                )
+        if "finished" in found or "progress" in found:
+            meta["finished"] = [self._finished(line, row, found.get("finished"), found.get("progress")) for line, row in kept]
+        if "submitted_at" in found:
+            col = found["submitted_at"]
+            meta["submitted_at"] = [self._timestamp(line, col, row[col.index], spec.date_formats) for line, row in kept]
+        return meta
+
+    def _finished(self, line: int, row: list[str], finished: Column | None, progress: Column | None) -> str:
+        """yes/no from the finished flag (True/False, 1/0, Completed/Partial) and the progress (100 = finished)."""
+        flag = None
+        if finished is not None:
+            text = row[finished.index].strip()
+            flag = FINISHED_TEXTS.get(norm(text))
+            if flag is None:
+                self.problems.append(
+                    Problem(
+                        self.grid.shown,
+                        "is not a completion status the importer knows",
+                        row=line,
+                        column=finished.shown,
+                        value=text,
+                        fix=f"it must be one of {', '.join(sorted(FINISHED_TEXTS))}; check the column named by 'completion: finished' in {self.mapping.shown}",
+                    )
+                )
+                return ""
+        if progress is None:
+            return flag or ""
+        text = row[progress.index].strip()
+        try:
+            percent = float(text)
+        except ValueError:
+            percent = -1.0
+        if not 0 <= percent <= 100:
+            self.problems.append(
+                Problem(
+                    self.grid.shown,
+                    "is not a progress percentage from 0 to 100",
+                    row=line,
+                    column=progress.shown,
+                    value=text,
+                    fix="export again",
+                )
+            )
+            return ""
+        if flag == "yes" and percent < 100:
+            self.problems.append(
+                Problem(
+                    self.grid.shown,
+                    f"says the response was finished, but its progress is {text}% ({progress.key})",
+                    row=line,
+                    column=finished.shown if finished else progress.shown,
+                    value=row[finished.index].strip() if finished else text,
+                    fix="check the export: a finished response has progress 100; correct or remove the row",
+                )
+            )
+            return ""
+        return flag or ("yes" if percent == 100 else "no")
+
+    def _timestamp(self, line: int, col: Column, text: str, formats: list[str]) -> str:
+        if not text.strip():
+            return ""
+        formats = self.date_override or formats
+        refusal = date_refusal(text, formats)
+        if refusal:
+            self.problems.append(Problem(self.grid.shown, refusal[0], row=line, column=col.shown, value=text, fix=refusal[1]))
+            return ""
+        value = parse_datetime(text, formats)
+        if value is None:
+            self.problems.append(
+                Problem(
+                    self.grid.shown,
+                    "is not a date and time the mapping can read (completion: submitted_at)",
+                    row=line,
+                    column=col.shown,
+                    value=text,
+                    fix=f"set its 'date_format' under 'completion' in {self.mapping.shown}, or pass --date-format",
+                )
+            )
+            return ""
+        return value
 
     # --- one question
 
@@ -193,7 +339,9 @@ class Translator:
         return readers.get(q["type"], self._coded)(q, spec, table, line, col, text)
 
     def _empty(self, q: dict[str, Any], line: int, col: Column) -> None:
-        if q.get("required"):
+        if (
+            q.get("required") and line not in self.unfinished and (line, col.index) not in self.formula_cells
+        ):  # an unsubmitted response may stop before any question
             self.reported.add((line, q["id"]))
             self.problems.append(
                 Problem(
@@ -226,8 +374,13 @@ class Translator:
         return ""
 
     def _date_answer(self, q: dict[str, Any], spec: Spec, table: dict[str, str], line: int, col: Column, text: str) -> str:
-        value = parse_date(text, spec.date_formats) or ""
-        if not value:
+        formats = self.date_override or spec.date_formats
+        refusal = date_refusal(text, formats)
+        value = "" if refusal else parse_date(text, formats) or ""
+        if refusal:
+            self.reported.add((line, q["id"]))
+            self.problems.append(Problem(self.grid.shown, refusal[0], row=line, column=col.shown, value=text, fix=refusal[1]))
+        elif not value:
             self.reported.add((line, q["id"]))
             self.problems.append(
                 Problem(
@@ -386,9 +539,12 @@ class Translator:
         check.index = [line - 2 for line in lines]  # the validator reports index + 2 as the row
         fix = f"correct the answer in the export, or the mapping {self.mapping.shown}"
         schema = schemas.survey_responses(self.codebook.raw, set(self.members))
-        for problem in problems_from_schema(schema, check, self.grid.shown, fix=fix):
+        partial = schemas.survey_responses(self.codebook.raw, set(self.members), unfinished=True)
+        for problem in survey_schema_problems(check, schema, partial, self.grid.shown, fix):
             if problem.row is not None and problem.column and (problem.row, problem.column) in self.reported:
                 continue
+            if (problem.row, self.source.get(problem.column or "")) in self.formula_shown:
+                continue  # the cell is a formula, reported as such
             if problem.column in self.source:
                 problem = replace(problem, column=f"{self.source[problem.column]} -> {problem.column}")
             self.problems.append(problem)
