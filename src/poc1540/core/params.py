@@ -112,8 +112,24 @@ class Report(_Params):
     contact: Text
 
 
+class Validate(_Params):
+    """``params/validate.yaml``: the validate stage's rule of who counts as a respondent.
+
+    Its keys are checked, with their rules, where the rule is read (``intake.respondents``).
+    """
+
+    respondents: dict[str, Any] = Field(json_schema_extra=_rule("must be a block of the rule's keys (finished_only, per_state)"))
+
+
 #: Schema of each parameter file, by name (``params/<name>.yaml``).
-SCHEMAS: dict[str, type[_Params]] = {"common": Common, "coverage": Coverage, "prepare": Prepare, "guard": Guard, "report": Report}
+SCHEMAS: dict[str, type[_Params]] = {
+    "common": Common,
+    "coverage": Coverage,
+    "prepare": Prepare,
+    "guard": Guard,
+    "report": Report,
+    "validate": Validate,
+}
 
 
 def _value_text(value: object) -> str:
