@@ -264,7 +264,7 @@ def test_unfinished_response_may_lack_required_answers_but_not_break_others(raw_
 )
 def test_a_wrong_rule_is_named_with_file_key_and_value(raw_copy: Path, tmp_path: Path, values: dict, column: str) -> None:
     p = only(validate.validate_all(raw_copy, rule_file(tmp_path, **values)).errors)
-    assert p.file.endswith("validate.yaml") and p.column == column and p.value == str(next(iter(values.values())))
+    assert p.file.endswith("validate.yaml") and p.key == column and p.value == str(next(iter(values.values())))
 
 
 def test_duplicate_header_in_a_tidy_file_is_refused(raw_copy: Path) -> None:

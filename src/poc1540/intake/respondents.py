@@ -66,22 +66,22 @@ def load_rule(path: Path = paths.RESPONDENT_RULE) -> Rule:
         raise RuleError([Problem(shown, f"is not valid YAML: {exc}".replace("\n", " "))]) from None
     block = raw.get("respondents") if isinstance(raw, dict) else None
     if not isinstance(block, dict):
-        raise RuleError([Problem(shown, "must have a 'respondents' mapping (finished_only, per_state)", column="respondents")])
+        raise RuleError([Problem(shown, "must have a 'respondents' mapping (finished_only, per_state)", key="respondents")])
     problems = []
     for key in sorted(set(block) - {"finished_only", "per_state"}):
         problems.append(
-            Problem(shown, "is not a key of the respondent rule", column=f"respondents.{key}", fix="use finished_only and per_state")
+            Problem(shown, "is not a key of the respondent rule", key=f"respondents.{key}", fix="use finished_only and per_state")
         )
     finished_only = block.get("finished_only", True)
     if not isinstance(finished_only, bool):
         problems.append(
-            Problem(shown, "must be true or false", column="respondents.finished_only", value=str(finished_only), fix="write true or false")
+            Problem(shown, "must be true or false", key="respondents.finished_only", value=str(finished_only), fix="write true or false")
         )
     per_state = block.get("per_state", "latest")
     if per_state not in PER_STATE:
         problems.append(
             Problem(
-                shown, f"must be one of {', '.join(PER_STATE)}", column="respondents.per_state", value=str(per_state), fix="write latest"
+                shown, f"must be one of {', '.join(PER_STATE)}", key="respondents.per_state", value=str(per_state), fix="write latest"
             )
         )
     if problems:
