@@ -18,13 +18,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", help="tidy CSV to write (default: data/private/survey_responses.csv; for a listing data/raw/poc_listing.csv)")
     p.add_argument("--encoding", help="fallback when the file is not UTF-8, e.g. cp1252")
     p.add_argument("--check", action="store_true", help="report problems only; write nothing")
+    p.add_argument(
+        "--date-format",
+        help="the listing's date format when it writes day and month as numbers, e.g. %%m/%%d/%%Y (never guessed); ISO dates need none",
+    )
 
 
 def main(args: argparse.Namespace) -> int:
     if args.format == "listing":
         from poc1540.intake import listings
 
-        return listings.run(Path(args.file), Path(args.out) if args.out else paths.POC_LISTING)
+        return listings.run(Path(args.file), Path(args.out) if args.out else paths.POC_LISTING, date_format=args.date_format)
     from poc1540.intake import importers
 
     out = None if args.check else (args.out or importers.DEFAULT_OUT)
