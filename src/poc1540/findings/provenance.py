@@ -48,7 +48,9 @@ def data_sources(manifest: dict[str, Any], raw_dir: Path = paths.DATA_RAW) -> st
         shown = manifest_module.shown_path(name, entry, raw_dir)
         notes = entry.get("notes") if generated_file_active(name, entry) or not entry.get("generated_by") else ""
         blocks.append(
-            f"**{_md_cell(entry['title'])}** (`{shown}`; {entry['truth']}; snapshot {entry['snapshot']}).\n"
+            f"**{_md_cell(entry['title'])}** (`{shown}`; {entry['truth']}; snapshot {entry['snapshot']}"
+            + (f"; sampling frame: the States listed with a POC on {entry['frame_date']}" if entry.get("frame_date") else "")
+            + ").\n"
             f"Source: {_md_cell(entry['source'])}. Licence: {_md_cell(entry['licence'])}." + (f"\n{_md_cell(notes)}" if notes else "")
         )
     return "\n\n".join(blocks) + "\n"
