@@ -194,3 +194,21 @@ def test_failed_listing_import_writes_nothing(tmp_path: Path) -> None:
     assert cli.main(["import", "--format", "listing", str(write(tmp_path, "Country,Date\nAtlantis,2020-01-01\n")), "--out", str(out)]) == 1
     assert out.read_text() == "previous\n"
     assert pd.read_csv(paths.POC_LISTING).shape[0] == 123
+
+
+def test_iso_dates_are_read_even_with_a_format_given(tmp_path: Path) -> None:
+    text = "State,Date of notification\nNorway,04/13/2019\nKenya,2010-01-02\n"
+    table, problems = listings.import_listing(write(tmp_path, text), date_format="%m/%d/%Y")
+    assert problems == [] and table.set_index("iso3")["appointed_on"].to_dict() == {"KEN": "2010-01-02", "NOR": "2019-04-13"}
+
+
+def test_a_listing_in_the_earlier_form_is_named_with_the_conversion(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(paths.DATA_RAW, raw)
+    old = "iso3,poc_appointed,appointed_on\nAFG,yes,2010-08-06\nAGO,no,\nNOR,yes,2012-09-01\n"
+    (raw / "poc_listing.csv").write_text(old)
+    conversion = [p for p in validate.validate_all(raw).errors if "earlier one-row-per-State form" in p.rule]
+    assert len(conversion) == 1 and "poc1540 import --format listing" in conversion[0].fix
+    # and the conversion it names works
+    assert cli.main(["import", "--format", "listing", str(raw / "poc_listing.csv"), "--out", str(raw / "poc_listing.csv")]) == 0
+    assert (raw / "poc_listing.csv").read_text() == "iso3,appointed_on,withdrawn_on\nAFG,2010-08-06,\nNOR,2012-09-01,\n"

@@ -84,17 +84,17 @@ def numeric_fix(column_values: Sequence[str]) -> str:
 def parse(text: str, date_format: str | None = None, *, column_values: Sequence[str] = ()) -> dt.date | DateError:
     """One cell as a date, or why not. ``column_values`` (the whole column) only shapes the advice."""
     text = text.strip()
+    m = ISO.match(text)
+    if m:  # ISO is unambiguous, with or without a format given
+        try:
+            return dt.date.fromisoformat(m.group(1))
+        except ValueError:
+            return DateError("is not a valid calendar date", "correct it (YYYY-MM-DD)")
     if date_format:
         try:
             return dt.datetime.strptime(text, date_format).date()
         except ValueError:
             return DateError(f"does not match the date format {date_format} given with --date-format", "correct the date or the format")
-    m = ISO.match(text)
-    if m:
-        try:
-            return dt.date.fromisoformat(m.group(1))
-        except ValueError:
-            return DateError("is not a valid calendar date", "correct it (YYYY-MM-DD)")
     if NUMERIC.match(text):
         return DateError(
             "is written as day/month or month/day numbers, which cannot be told apart without the file's format",

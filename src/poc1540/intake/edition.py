@@ -3,9 +3,9 @@
 Three dates frame an edition: the listing's snapshot (the manifest's ``snapshot`` of the
 listing entry), the survey's frame date (``frame_date`` of the survey entry) and the earlier
 count the coverage chapter compares with (``comparison_date`` in ``params/coverage.yaml``). The
-listing can say who had a POC only up to the day it was taken, so the frame date must not be later than the snapshot, the comparison
-date must be before it, and no row of the listing may be dated
-after it. Each refusal names the file, the key or row, the value and the rule.
+listing can say who had a POC only up to the day it was taken, so the frame date must not be
+later than the snapshot, the comparison date must be before it, and no row of the listing may be
+dated after it. Each refusal names the file, the key or row, the value and the rule.
 """
 
 from __future__ import annotations
@@ -133,7 +133,20 @@ def _rows_after(listing: pd.DataFrame, snapshot: dt.date, shown: str) -> list[Pr
 
 
 def overlapping_periods(listing: pd.DataFrame, shown: str) -> list[Problem]:
-    """A State's POC periods must be disjoint and in order: the importer merges overlapping ones."""
+    """A State's POC periods must be disjoint and in order: the importer merges overlapping ones.
+
+    A listing in the earlier one-row-per-State form (``poc_appointed``, no ``withdrawn_on``) is
+    named as such, with the command that converts it.
+    """
+    if "poc_appointed" in listing.columns and "withdrawn_on" not in listing.columns:
+        return [
+            Problem(
+                shown,
+                "is in the earlier one-row-per-State form (poc_appointed, appointed_on), which cannot hold a POC's withdrawal",
+                row=1,
+                fix=f"convert it: poc1540 import --format listing {shown} (it writes one row per POC period)",
+            )
+        ]
     needed = {"iso3", "appointed_on", "withdrawn_on"}
     if not needed <= set(listing.columns):
         return []
