@@ -212,3 +212,9 @@ def test_a_listing_in_the_earlier_form_is_named_with_the_conversion(tmp_path: Pa
     # and the conversion it names works
     assert cli.main(["import", "--format", "listing", str(raw / "poc_listing.csv"), "--out", str(raw / "poc_listing.csv")]) == 0
     assert (raw / "poc_listing.csv").read_text() == "iso3,appointed_on,withdrawn_on\nAFG,2010-08-06,\nNOR,2012-09-01,\n"
+
+
+def test_both_unreadable_dates_of_a_row_are_reported(tmp_path: Path) -> None:
+    text = "State,Date of notification,Status,Withdrawn on\nNorway,43568,withdrawn,03/04/2021\n"
+    table, problems = listings.import_listing(write(tmp_path, text))
+    assert table is None and [(p.row, p.column) for p in problems] == [(2, "Date of notification"), (2, "Withdrawn on")]

@@ -91,8 +91,8 @@ def _read_row(
     date_format: str | None,
     starts: list[str],
     ends: list[str],
-) -> Row | Problem | None:
-    """One POC row as (iso3, start, end, status, line), a Problem, or None for a State listed without a POC."""
+) -> Row | Problem | list[Problem] | None:
+    """One POC row as (iso3, start, end, status, line), its problem(s), or None for a State listed without a POC."""
     name = row[cols.country]
     resolution = countries.resolve_member(name, known)
     iso3 = resolution.iso3
@@ -109,12 +109,10 @@ def _read_row(
             return Problem(shown, "has no appointment date", row=line, column=cols.date, fix="give the date the Committee was notified")
         return None  # a State listed without a POC
     start, problem = _date(raw_start, shown, line, cols.date, date_format, starts)
-    end = None
-    if raw_end and cols.end:
-        end, end_problem = _date(raw_end, shown, line, cols.end, date_format, ends)
-        problem = problem or end_problem
-    if problem is not None or start is None:
-        return problem
+    end, end_problem = _date(raw_end, shown, line, cols.end, date_format, ends) if raw_end and cols.end else (None, None)
+    unreadable = [p for p in (problem, end_problem) if p is not None]
+    if unreadable or start is None:
+        return unreadable  # both dates' problems, when both are unreadable
     if status in WITHDRAWN and end is None:
         return Problem(
             shown,
@@ -190,6 +188,8 @@ def import_listing(
         got = _read_row(row, line, cols, known, shown, date_format, starts, ends)
         if isinstance(got, Problem):
             problems.append(got)
+        elif isinstance(got, list):
+            problems += got
         elif got is not None:
             key = (got[0], row[cols.date].strip(), row[cols.end].strip() if cols.end else "")
             if key in seen:
