@@ -21,15 +21,39 @@ def states() -> pd.DataFrame:
     )
 
 
+def periods() -> pd.DataFrame:
+    """The POC periods of the same States; FFF's POC was withdrawn on 2019-06-01 (in office 2010 to then)."""
+    s = states().dropna(subset=["appointed_on"])
+    withdrawn = pd.DataFrame(
+        {"iso3": ["FFF"], "appointed_on": pd.to_datetime(["2010-01-01"]), "withdrawn_on": pd.to_datetime(["2019-06-01"])}
+    )
+    return pd.concat([s[["iso3", "appointed_on"]].assign(withdrawn_on=pd.NaT), withdrawn], ignore_index=True)
+
+
 def test_counts_on_dates_include_the_day_itself() -> None:
-    s = states()
-    assert coverage.states_with_poc_on(s, "2018-08-31") == 2
-    assert coverage.states_with_poc_on(s, "2018-09-01") == 3
+    s = periods()
+    assert coverage.states_with_poc_on(s, "2018-08-31") == 3  # FFF still in office
+    assert coverage.states_with_poc_on(s, "2018-09-01") == 4
+    assert coverage.states_with_poc_on(s, "2019-06-01") == 3  # withdrawn that day
     assert coverage.states_with_poc_on(s, "2020-08-31") == 4
 
 
+def test_time_between_in_words() -> None:
+    assert coverage.time_between("2018-08-31", "2020-08-31") == "two years"
+    assert coverage.time_between("2018-08-31", "2024-08-31") == "six years"
+    assert coverage.time_between("2019-08-31", "2020-08-31") == "a year"
+    assert coverage.time_between("2018-08-31", "2024-06-30") == "five years and ten months"  # month end to month end
+    assert coverage.time_between("2018-08-10", "2024-06-30") == "about five years and eleven months"
+    assert coverage.time_between("2020-05-31", "2020-08-31") == "three months"
+
+
+def test_change_in_words() -> None:
+    assert coverage.change_wording(102, 123) == "21 more States had a POC"
+    assert coverage.change_wording(102, 101) == "1 fewer State had a POC"
+
+
 def test_appointments_by_year_ends_at_the_snapshot() -> None:
-    table = coverage.appointments_by_year(states(), 2004, "2020-08-31")
+    table = coverage.appointments_by_year(periods()[lambda d: d.iso3 != "FFF"], 2004, "2020-08-31")
     assert table["year"].tolist() == list(range(2004, 2021))
     assert table.iloc[-1][["as_of", "cumulative"]].tolist() == ["2020-08-31", 4]
     assert table["new"].sum() == 4
@@ -37,8 +61,8 @@ def test_appointments_by_year_ends_at_the_snapshot() -> None:
 
 
 def test_cumulative_series_is_framed_by_start_and_snapshot() -> None:
-    steps = coverage.cumulative_appointments(states(), "2004-01-01", "2019-12-31")
-    assert steps["cumulative"].tolist() == [0, 1, 2, 3, 3]
+    steps = coverage.cumulative_appointments(periods(), "2004-01-01", "2019-12-31")
+    assert steps["cumulative"].tolist() == [0, 1, 2, 3, 4, 3, 3]  # up with each appointment, down at FFF's withdrawal
     assert steps["date"].iloc[-1] == pd.Timestamp("2019-12-31")
 
 

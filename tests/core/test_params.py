@@ -47,10 +47,10 @@ def test_every_shipped_parameter_file_has_a_schema_and_passes() -> None:
         ("common", "min_cell_size", "true", "true", "must be an integer ≥ 1"),
         ("common", "confidence_level", "95", "95", "must be a number between 0 and 1"),
         ("common", "serious_from", "7", "7", "must be an integer from 1 to 5"),
-        ("coverage", "snapshot_date", '"31/08/2020"', "31/08/2020", 'must be a date written "YYYY-MM-DD"'),
+        ("coverage", "comparison_date", '"31/08/2018"', "31/08/2018", 'must be a date written "YYYY-MM-DD"'),
         ("coverage", "comparison_date", '"2018-02-30"', "2018-02-30", 'must be a date written "YYYY-MM-DD"'),
         ("coverage", "start_year", '"2004"', "2004", "must be a year written as a whole number"),
-        ("prepare", "survey_frame_date", "null", "null", 'must be a date written "YYYY-MM-DD"'),
+        ("coverage", "encouragement_year", "2016.5", "2016.5", "must be a year written as a whole number"),
         ("guard", "state_level_results", "02_coverage", "02_coverage", "must be a list of results folder names"),
         ("report", "edition_date", "today", "today", 'must be a date written "YYYY-MM-DD"'),
     ],
@@ -69,10 +69,17 @@ def test_a_misspelt_or_missing_key_is_refused(params_dir: Path) -> None:
     assert any("key 'min_cell_size' is missing" in m for m in found), found
 
 
-def test_dates_that_contradict_each_other_are_refused(params_dir: Path) -> None:
+def test_a_comparison_date_after_the_listing_snapshot_is_refused_by_validate(
+    params_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     set_value(params_dir / "coverage.yaml", "comparison_date", '"2021-08-31"')
-    [message] = messages(params_dir)
-    assert "comparison_date 2021-08-31 must be before snapshot_date 2020-08-31" in message
+    assert messages(params_dir) == [], "each file alone is well formed"
+    receipt = tmp_path / "validation.json"
+    args = argparse.Namespace(raw_dir=str(paths.DATA_RAW), params_dir=str(params_dir), receipt=str(receipt))
+    assert validate_command.main(args) == 1
+    err = capsys.readouterr().err
+    assert "comparison_date" in err and "2021-08-31" in err and "must be before the listing's snapshot" in err
+    assert not receipt.exists()
 
 
 def test_the_validate_command_refuses_bad_parameters_and_writes_no_receipt(

@@ -24,20 +24,25 @@ def raw(name: str) -> pd.DataFrame:
 
 
 def frame_date() -> str:
-    return yaml.safe_load((paths.PARAMS / "prepare.yaml").read_text())["survey_frame_date"]
+    return yaml.safe_load(paths.MANIFEST.read_text())["files"]["survey_responses.csv"]["frame_date"]
+
+
+def holding(listing: pd.DataFrame, date: str) -> pd.Series:
+    """Rows of the listing whose POC period covers the date (appointed by then, not yet withdrawn)."""
+    return (listing["appointed_on"] <= date) & ((listing["withdrawn_on"] == "") | (listing["withdrawn_on"] > date))
 
 
 def test_share_of_member_states_with_a_poc() -> None:
-    snapshot = yaml.safe_load((paths.PARAMS / "coverage.yaml").read_text())["snapshot_date"]
+    snapshot = yaml.safe_load(paths.MANIFEST.read_text())["files"]["poc_listing.csv"]["snapshot"]
     listing = raw("poc_listing.csv")
     members = len(raw("member_states.csv"))
-    with_poc = int(((listing["appointed_on"] != "") & (listing["appointed_on"] <= snapshot)).sum())
+    with_poc = listing.loc[holding(listing, snapshot), "iso3"].nunique()
     assert published("coverage.share_with_poc")["text"] == f"{round(100 * with_poc / members)}% ({with_poc} of {members})"
 
 
 def test_survey_response_rate() -> None:
     listing = raw("poc_listing.csv")
-    frame = set(listing.loc[(listing["appointed_on"] != "") & (listing["appointed_on"] <= frame_date()), "iso3"])
+    frame = set(listing.loc[holding(listing, frame_date()), "iso3"])
     answered = raw("survey_responses.csv")["country"].nunique()
     assert published("survey.response_rate")["text"] == f"{round(100 * answered / len(frame))}% ({answered} of {len(frame)})"
 

@@ -7,15 +7,19 @@ git-ignored data/private/ and the manifest points at it.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from poc1540.core import paths
-from support.repo import run
+from support import readme
+from support.repo import clone, run, tool_env
 
 
 def git(*args: str, cwd: Path = paths.ROOT) -> subprocess.CompletedProcess[str]:
@@ -26,6 +30,8 @@ def test_the_private_folder_is_ignored_by_git() -> None:
     for name in ("survey_responses.csv", "export.xlsx", "nested/file.csv"):
         assert git("check-ignore", "-q", f"data/private/{name}").returncode == 0, name
     assert git("check-ignore", "-q", "data/private/README.md").returncode == 1
+    # DVC's pointer file for an export may be committed (README step 5)
+    assert git("check-ignore", "-q", "data/private/survey_responses.csv.dvc").returncode == 1
 
 
 def test_the_synthetic_sample_is_the_only_survey_file_in_git() -> None:
@@ -48,7 +54,7 @@ def point_manifest_at_private_survey(repo: Path, source: str) -> None:
     manifest_path = repo / "data/raw/manifest.yaml"
     manifest = yaml.safe_load(manifest_path.read_text())
     manifest["files"]["survey_responses.csv"].update(
-        path="../private/survey_responses.csv", truth="real", source=source, snapshot="2020-11-30"
+        path="../private/survey_responses.csv", truth="real", source=source, snapshot="2020-09-01/2020-11-30"
     )
     manifest["inactive"] = ["survey_responses.csv"]
     manifest_path.write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
@@ -97,3 +103,68 @@ def test_swapping_in_a_private_export(clone_of_copy: Path, tmp_path: Path) -> No
     texts = lambda fs: {k: [(f["key"], f["text"]) for f in v] for k, v in fs.items()}  # noqa: E731
     assert texts(after) == texts(before)  # same answers, so the same findings
     assert "survey_responses.csv" not in git("status", "--porcelain", cwd=repo).stdout
+
+
+def _run_as_written(args: list[str], cwd: Path, remote: Path) -> subprocess.CompletedProcess[str]:
+    """One README command, run in ``cwd`` as a reader would (the private remote's folder is the only stand-in)."""
+    args = [str(remote) if a == README_REMOTE else a for a in args]
+    env = {**tool_env(cwd), **GIT_IDENTITY}
+    proc = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, f"{' '.join(args)} exited {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return proc
+
+
+README_REMOTE = "/secure/share/poc1540"  # the README's example of a folder only the study team can read
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "test",
+    "GIT_AUTHOR_EMAIL": "test@example.invalid",
+    "GIT_COMMITTER_NAME": "test",
+    "GIT_COMMITTER_EMAIL": "test@example.invalid",
+}
+QUALTRICS_EXPORT = paths.ROOT / "tests/fixtures/imports/qualtrics_joined.csv"
+
+
+@pytest.mark.slow
+def test_the_readme_swap_walkthrough_runs_as_written(clone_of_copy: Path, tmp_path: Path) -> None:
+    """README steps 1-5 exactly as printed: import, manifest, build, `dvc add`, `dvc push -r private`,
+    then a fresh clone with `dvc pull` builds the same report."""
+    repo = clone_of_copy
+    (repo / ".venv").symlink_to(Path(sys.prefix))  # what `make` would create
+    shutil.copy(QUALTRICS_EXPORT, repo / "export.csv")
+    remote = tmp_path / "private-remote"
+    steps = readme.blocks(repo / "README.md", "swap")
+    assert [b.name for b in steps][:2] == ["swap", "swap manifest"] and steps[-1].name == "swap clone"
+    teammate = None
+    for block in steps:
+        if block.lang == "yaml":
+            readme.apply_manifest(block, repo)
+            continue
+        where = repo
+        if block.name == "swap clone":
+            teammate = clone(repo, tmp_path / "teammate")
+            (teammate / ".venv").symlink_to(Path(sys.prefix))
+            where = teammate
+        for args in block.commands():
+            _run_as_written(args, where, remote)
+    assert teammate is not None
+
+    # The report names the file actually read, as real, and never calls it synthetic.
+    sources = (repo / "report/_generated/data_sources.md").read_text()
+    assert "(`data/private/survey_responses.csv`; real;" in sources
+    assert "synthetic" not in sources.lower() and "Invented responses" not in sources
+    provenance = (repo / "report/_generated/provenance.md").read_text()
+    assert "`data/private/survey_responses.csv`" in provenance and "`data/raw/survey_responses.csv`" not in provenance
+    assert "synthetic" not in (repo / "report/_generated/data_notice.md").read_text().lower()
+
+    # git holds the pointer, never the export; the private remote holds the export's content.
+    tracked = git("ls-files", "data/private", cwd=repo).stdout.split()
+    assert "data/private/survey_responses.csv.dvc" in tracked and "data/private/survey_responses.csv" not in tracked
+    export = (repo / "data/private/survey_responses.csv").read_bytes()
+    digest = hashlib.md5(export).hexdigest()
+    assert (remote / "files/md5" / digest[:2] / digest[2:]).read_bytes() == export
+
+    # The teammate's clone pulled the same export and built the same report.
+    assert (teammate / "data/private/survey_responses.csv").read_bytes() == export
+    for name in ("report/_variables.yml", "report/_generated/data_sources.md", "results/03_respondents/findings.json"):
+        assert (teammate / name).read_bytes() == (repo / name).read_bytes(), name
+    assert (teammate / "report/_output/poc1540-report.pdf").stat().st_size > 0

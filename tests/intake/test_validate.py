@@ -87,10 +87,10 @@ def test_unknown_country_in_listing(raw_copy: Path) -> None:
 def test_listing_rule_across_columns(raw_copy: Path) -> None:
     path = raw_copy / "poc_listing.csv"
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    line = int(df.index[df["poc_appointed"] == "no"][0]) + 2
-    edit_csv(path, line, "poc_appointed", "yes")
+    line = int(df.index[0]) + 2
+    edit_csv(path, line, "withdrawn_on", df.loc[0, "appointed_on"])  # withdrawn the day it was appointed
     p = only(errors(raw_copy))
-    assert p.row == line and "appointed_on must be given exactly when poc_appointed is yes" in p.rule
+    assert p.row == line and "withdrawn_on must be after appointed_on" in p.rule
 
 
 def test_missing_required_column(raw_copy: Path) -> None:

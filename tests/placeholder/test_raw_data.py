@@ -107,21 +107,20 @@ def test_national_reports():
 
 
 def test_poc_listing_calibration(listing):
-    assert len(listing) == 193
-    assert set(listing["poc_appointed"]) == {"yes", "no"}
-    has_date = listing["appointed_on"] != ""
-    assert (has_date == (listing["poc_appointed"] == "yes")).all()
-    dates = pd.to_datetime(listing.loc[has_date, "appointed_on"], format="%Y-%m-%d")
+    # one POC period per State, none withdrawn: 123 States, 70 without a POC
+    assert len(listing) == 123 and listing["iso3"].is_unique and (listing["withdrawn_on"] == "").all()
+    dates = pd.to_datetime(listing["appointed_on"], format="%Y-%m-%d")
     assert (dates <= "2018-08-31").sum() == 102
     assert (dates <= "2020-08-31").sum() == 123
-    assert (listing["poc_appointed"] == "no").sum() == 70
+    assert len(read(paths.MEMBER_STATES)) - listing["iso3"].nunique() == 70
     assert dates.min() >= pd.Timestamp("2005-01-01")
     # More appointments per year after resolution 2325 (2016-12-15) than before it.
     before = (dates < "2016-12-15").sum() / ((pd.Timestamp("2016-12-15") - pd.Timestamp("2005-01-01")).days / 365.25)
     after = (dates >= "2016-12-15").sum() / ((pd.Timestamp("2020-08-31") - pd.Timestamp("2016-12-15")).days / 365.25)
     assert after > before
     groups = read(paths.MEMBER_STATES).set_index("iso3")["group_code"]
-    coverage = (listing.set_index("iso3")["poc_appointed"] == "yes").groupby(groups).mean()
+    coverage = groups.index.isin(listing["iso3"]).astype(float)
+    coverage = pd.Series(coverage, index=groups.index).groupby(groups).mean()
     assert coverage["WEOG"] > coverage["AFR"] and coverage["EEG"] > coverage["APG"]
 
 
@@ -132,8 +131,8 @@ def test_action_plans(listing):
     assert df["iso3"].nunique() == 39
     assert (years >= 2016).sum() == 26
     assert years.min() == 2007 and years.max() == 2022
-    assert set(df["iso3"]) <= set(listing["iso3"])
-    poc = set(listing.loc[listing["poc_appointed"] == "yes", "iso3"])
+    assert set(df["iso3"]) <= set(read(paths.MEMBER_STATES)["iso3"])
+    poc = set(listing["iso3"])
     states = set(df["iso3"])
     assert len(states & poc) > len(states - poc)
 
@@ -210,7 +209,7 @@ def test_codebook_matches_response_columns(codebook, survey):
 
 
 def test_respondents_come_from_poc_states(survey, listing, codebook):
-    frame = listing[(listing["poc_appointed"] == "yes") & (listing["appointed_on"] <= "2020-08-31")]
+    frame = listing[(listing["appointed_on"] <= "2020-08-31") & (listing["withdrawn_on"] == "")]
     assert set(survey["country"]) <= set(frame["iso3"])
     assert survey["country"].is_unique
     assert 50 <= len(survey) <= 70

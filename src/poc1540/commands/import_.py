@@ -20,7 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--check", action="store_true", help="report problems only; write nothing")
     p.add_argument(
         "--date-format",
-        help="how the survey's date columns are written (strptime codes, e.g. %%d/%%m/%%Y); numeric dates are refused without one",
+        help="how dates are written when day and month are numbers (strptime codes, e.g. %%m/%%d/%%Y or %%d/%%m/%%Y): the survey's date columns or the listing's dates; numeric dates are refused without one (never guessed), ISO dates need none",
     )
 
 
@@ -28,7 +28,7 @@ def main(args: argparse.Namespace) -> int:
     if args.format == "listing":
         from poc1540.intake import listings
 
-        return listings.run(Path(args.file), Path(args.out) if args.out else paths.POC_LISTING)
+        return listings.run(Path(args.file), Path(args.out) if args.out else paths.POC_LISTING, date_format=args.date_format)
     from poc1540.intake import importers
 
     out = None if args.check else (args.out or importers.DEFAULT_OUT)

@@ -53,7 +53,7 @@ def main(args: argparse.Namespace) -> int:
     from poc1540.intake import validate
 
     raw_dir, params_dir = Path(args.raw_dir), Path(args.params_dir)
-    result = validate.validate_all(raw_dir)
+    result = validate.validate_all(raw_dir, params_dir)
     # Parameters are checked here, before any notebook runs (and again by `poc1540 execute`).
     result.problems += params.problems(params_dir) + import_mapping_problems(params_dir, raw_dir)
     for problem in result.problems:

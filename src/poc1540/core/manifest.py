@@ -34,7 +34,44 @@ def location(name: str, entry: dict[str, Any], raw_dir: Path = paths.DATA_RAW) -
 
 def input_path(schema: str, raw_dir: Path = paths.DATA_RAW) -> Path:
     """The file the manifest names for a schema (e.g. 'survey_responses')."""
+    name, entry = entry_for(schema, raw_dir)
+    return location(name, entry, raw_dir)
+
+
+def shown_path(name: str, entry: dict[str, Any], raw_dir: Path = paths.DATA_RAW) -> str:
+    """How the report names an entry's file: the one actually read, relative to the repository."""
+    return paths.relative(location(name, entry, raw_dir), Path(raw_dir).resolve().parents[1])
+
+
+def entry_for(schema: str, raw_dir: Path = paths.DATA_RAW) -> tuple[str, dict[str, Any]]:
+    """The active entry (name, description) for a schema, e.g. 'poc_listing'."""
     for name, entry in files(Path(raw_dir) / paths.MANIFEST.name).items():
         if entry.get("schema") == schema:
-            return location(name, entry, raw_dir)
+            return name, entry
     raise UserError(f"{paths.relative(Path(raw_dir) / paths.MANIFEST.name)} names no file with schema {schema!r}")
+
+
+# The edition's two reference dates, each written once in the manifest: the date the listing was
+# taken (its entry's ``snapshot``) and the survey's frame date (its entry's ``frame_date``: the
+# survey went to the States listed with a POC on that day). Every stage reads them here.
+LISTING_SNAPSHOT = ("poc_listing", "snapshot")
+SURVEY_FRAME_DATE = ("survey_responses", "frame_date")
+
+
+def date_field(which: tuple[str, str], raw_dir: Path = paths.DATA_RAW) -> str:
+    """One of the edition's dates (:data:`LISTING_SNAPSHOT`, :data:`SURVEY_FRAME_DATE`) as YYYY-MM-DD text."""
+    schema, key = which
+    name, entry = entry_for(schema, raw_dir)
+    if key not in entry:
+        raise UserError(f"{paths.relative(Path(raw_dir) / paths.MANIFEST.name)}: entry '{name}' is missing '{key}'")
+    return str(entry[key])
+
+
+def listing_snapshot(raw_dir: Path = paths.DATA_RAW) -> str:
+    """The date the POC listing was taken (the coverage chapter's 'today')."""
+    return date_field(LISTING_SNAPSHOT, raw_dir)
+
+
+def survey_frame_date(raw_dir: Path = paths.DATA_RAW) -> str:
+    """The survey's frame date: its population is the States listed with a POC on that day."""
+    return date_field(SURVEY_FRAME_DATE, raw_dir)

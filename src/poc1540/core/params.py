@@ -67,27 +67,18 @@ class Common(_Params):
 
 
 class Coverage(_Params):
-    """``params/coverage.yaml``: the listing chapter's dates."""
+    """``params/coverage.yaml``: the listing chapter's dates (the snapshot itself is the manifest's;
+    the validate stage checks the comparison date against it)."""
 
     start_year: Year
-    snapshot_date: IsoDate
     comparison_date: IsoDate
     encouragement_year: Year
 
     @model_validator(mode="after")
     def _ordered(self) -> Coverage:
-        # an earlier count to compare with must be earlier than the snapshot it is compared to
-        if self.comparison_date >= self.snapshot_date:
-            raise ValueError(f"comparison_date {self.comparison_date} must be before snapshot_date {self.snapshot_date}")
-        if self.start_year > int(self.snapshot_date[:4]):
-            raise ValueError(f"start_year {self.start_year} must not be after the snapshot_date {self.snapshot_date}")
+        if self.start_year > int(self.comparison_date[:4]):
+            raise ValueError(f"start_year {self.start_year} must not be after the comparison_date {self.comparison_date}")
         return self
-
-
-class Prepare(_Params):
-    """``params/prepare.yaml``: the survey's sampling frame."""
-
-    survey_frame_date: IsoDate
 
 
 class Guard(_Params):
@@ -125,7 +116,6 @@ class Validate(_Params):
 SCHEMAS: dict[str, type[_Params]] = {
     "common": Common,
     "coverage": Coverage,
-    "prepare": Prepare,
     "guard": Guard,
     "report": Report,
     "validate": Validate,

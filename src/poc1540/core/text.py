@@ -34,3 +34,22 @@ def fold_typography(text: str) -> str:
 def collapse_space(text: str) -> str:
     """Runs of whitespace to one space, ends stripped."""
     return re.sub(r"\s+", " ", text).strip()
+
+
+_ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def number_words(n: int) -> str:
+    """A whole number from 0 to 99 in words, as English prose writes it ('six', 'twenty-one'); larger ones as digits."""
+    if n < 0 or n > 99:
+        return f"{n:,}"
+    if n < 20:
+        return _ONES[n]
+    tens, ones = divmod(n, 10)
+    return _TENS[tens - 2] + ("" if ones == 0 else f"-{_ONES[ones]}")
+
+
+def counted(n: int, unit: str) -> str:
+    """'six years', 'a year', 'eighteen months': a count of a unit in words (the unit's plural adds an s)."""
+    return f"a {unit}" if n == 1 else f"{number_words(n)} {unit}s"

@@ -10,9 +10,7 @@ Writes, each atomically:
 
 from __future__ import annotations
 
-import hashlib
 import json
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -23,37 +21,13 @@ from poc1540.core import manifest as manifest_module
 from poc1540.core.finding import Finding
 from poc1540.findings import merge, register
 from poc1540.findings.notice import data_notice
+from poc1540.findings.provenance import data_sources, provenance
 
 GENERATED = paths.REPORT / "_generated"
-KEY_PACKAGES = (
-    "pandas",
-    "numpy",
-    "scipy",
-    "statsmodels",
-    "matplotlib",
-    "seaborn",
-    "papermill",
-    "dvc",
-    "pandera",
-    "typst",
-    "pypandoc_binary",
-)
 
 
 def _md_cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def data_sources(manifest: dict[str, Any]) -> str:
-    """Markdown list describing every raw input from the manifest (for the data appendix)."""
-    blocks = []
-    for name, entry in sorted(manifest.items()):
-        blocks.append(
-            f"**{_md_cell(entry['title'])}** (`data/raw/{name}`; {entry['truth']}; snapshot {entry['snapshot']}).\n"
-            f"Source: {_md_cell(entry['source'])}. Licence: {_md_cell(entry['licence'])}."
-            + (f"\n{_md_cell(entry['notes'])}" if entry.get("notes") else "")
-        )
-    return "\n\n".join(blocks) + "\n"
 
 
 def validation_notes(receipt: dict[str, Any]) -> str:
@@ -68,27 +42,6 @@ def validation_notes(receipt: dict[str, Any]) -> str:
         )
         lines.append(f"- {where}: {_md_cell(w['rule'])}.")
     return "\n".join(lines) + "\n"
-
-
-def provenance(receipt: dict[str, Any], params_dir: Path = paths.PARAMS) -> str:
-    """Markdown tables of input and parameter content hashes and key package versions.
-
-    Made only from file contents and installed versions, so it changes exactly when they do.
-    """
-    rows = ["| Input | SHA-256 (first 16 hex digits) |", "|:--|:--|"]
-    for name, digest in receipt["inputs"].items():
-        rows.append(f"| `data/raw/{name}` | `{digest[:16]}` |")
-    for path in sorted(Path(params_dir).glob("*.yaml")):
-        rows.append(f"| `params/{path.name}` | `{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}` |")
-    rows.append("\n: Content hashes of the raw inputs and parameter files {#tbl-provenance-inputs}\n")
-    rows += ["| Package | Version |", "|:--|:--|"]
-    for name in KEY_PACKAGES:
-        try:
-            rows.append(f"| {name} | {metadata.version(name)} |")
-        except metadata.PackageNotFoundError:
-            rows.append(f"| {name} | not installed |")
-    rows.append("\n: Versions of the key packages {#tbl-provenance-packages}\n")
-    return "\n".join(rows)
 
 
 def _left_out(n: int, why: str) -> str:
@@ -155,6 +108,6 @@ def write_all(report_params: dict[str, Any]) -> list[Path]:
         atomic.write_text(GENERATED / "data_sources.md", data_sources(manifest)),
         atomic.write_text(GENERATED / "findings_register.md", register.write(items)),
         atomic.write_text(GENERATED / "validation.md", validation_notes(receipt)),
-        atomic.write_text(GENERATED / "provenance.md", provenance(receipt)),
+        atomic.write_text(GENERATED / "provenance.md", provenance(receipt, manifest)),
     ]
     return written

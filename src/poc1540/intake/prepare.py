@@ -1,7 +1,8 @@
 """Tidy tables from the validated raw files: one table of States, one of respondents.
 
-What every chapter needs is computed here once: the survey frame (States whose POC was listed
-on the frame date), each respondent's State context, and the POC role type.
+What every chapter needs is computed here once: the POC periods of the listing, the survey
+frame (States whose POC was listed on the frame date, from those periods), each respondent's
+State context, and the POC role type.
 
 Raw files are read as text (the validator has already checked every value), then typed here:
 dates as datetimes, yes/no as booleans, codebook answers as (ordered) categoricals, 0/1 items as
@@ -16,11 +17,16 @@ import pandas as pd
 
 from poc1540.core import manifest, paths
 from poc1540.core.codebook import Codebook
-from poc1540.intake import respondents, roles
+from poc1540.intake import listings, respondents, roles
 
 
 def _read(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def poc_periods(poc_listing: Path = paths.POC_LISTING) -> pd.DataFrame:
+    """The listing's POC periods, dates typed (``withdrawn_on`` is NaT while the POC is in office)."""
+    return listings.periods(_read(poc_listing))
 
 
 def states_table(
@@ -29,17 +35,23 @@ def states_table(
     poc_listing: Path = paths.POC_LISTING,
     action_plans: Path = paths.ACTION_PLANS,
 ) -> pd.DataFrame:
-    """One row per Member State: regional group, POC appointment, reporting and action plans."""
+    """One row per Member State: regional group, POC, reporting and action plans.
+
+    ``poc_appointed`` is whether the State had a POC when the listing was taken; ``appointed_on``
+    and ``withdrawn_on`` are the start and end (NaT while in office) of its latest POC period.
+    Counts on other dates come from :func:`poc_periods`, which keeps every period.
+    """
     states = _read(member_states)
     reports = _read(national_reports)
-    listing = _read(poc_listing)
+    periods = poc_periods(poc_listing)
     plans = _read(action_plans)
 
+    latest = periods.sort_values(["iso3", "appointed_on"]).groupby("iso3").tail(1).set_index("iso3")
     out = states.merge(reports, on="iso3", how="left", validate="one_to_one")
-    out = out.merge(listing, on="iso3", how="left", validate="one_to_one")
     out["first_report_submitted"] = out["first_report_submitted"].eq("yes")
-    out["poc_appointed"] = out["poc_appointed"].eq("yes")
-    out["appointed_on"] = pd.to_datetime(out["appointed_on"].replace("", None), format="%Y-%m-%d")
+    out["appointed_on"] = out["iso3"].map(latest["appointed_on"])
+    out["withdrawn_on"] = out["iso3"].map(latest["withdrawn_on"])
+    out["poc_appointed"] = out["appointed_on"].notna() & out["withdrawn_on"].isna()
     out["un_member_since"] = out["un_member_since"].astype(int)
 
     plans["year"] = plans["year"].astype(int)
@@ -78,9 +90,12 @@ def respondents_table(codebook: Codebook, responses: Path | None = None, receipt
     return out
 
 
-def mark_survey_frame(states: pd.DataFrame, frame_date: str) -> pd.DataFrame:
-    """Add ``in_survey_frame``: the State's POC was listed on ``frame_date`` (the survey's population)."""
-    return states.assign(in_survey_frame=states["appointed_on"] <= pd.Timestamp(frame_date))
+def mark_survey_frame(states: pd.DataFrame, periods: pd.DataFrame, frame_date: str) -> pd.DataFrame:
+    """Add ``in_survey_frame``: the State had a POC in office on ``frame_date`` (the survey's population).
+
+    Read from the POC periods, so a POC withdrawn after the frame date is still in the frame.
+    """
+    return states.assign(in_survey_frame=states["iso3"].isin(listings.holders_on(periods, frame_date)))
 
 
 CONTEXT = ["group_code", "un_regional_group", "first_report_submitted", "has_action_plan", "in_survey_frame"]

@@ -77,18 +77,22 @@ def national_reports(members: set[str]) -> pa.DataFrameSchema:
 
 
 def poc_listing(members: set[str]) -> pa.DataFrameSchema:
-    """The 1540 Committee's POC listing: appointment flag and date per Member State."""
-    consistent = pa.Check(
-        lambda df: (df["poc_appointed"] == "yes") == (df["appointed_on"] != ""),
-        error="appointed_on must be given exactly when poc_appointed is yes",
+    """The 1540 Committee's POC listing: one row per period in which a Member State had a POC.
+
+    ``withdrawn_on`` is empty while the POC is in office at the snapshot; a State absent from
+    the file never had one. Periods of one State are checked for overlap by the validator.
+    """
+    ordered = pa.Check(
+        lambda df: (df["withdrawn_on"] == "") | (df["withdrawn_on"] > df["appointed_on"]),
+        error="withdrawn_on must be after appointed_on",
     )
     return pa.DataFrameSchema(
         {
-            "iso3": _text(_member(members), unique=True),
-            "poc_appointed": _text(pa.Check.isin(YES_NO, error="must be yes or no")),
-            "appointed_on": _text(_iso_date(allow_empty=True)),
+            "iso3": _text(_member(members)),
+            "appointed_on": _text(_iso_date()),
+            "withdrawn_on": _text(_iso_date(allow_empty=True)),
         },
-        checks=[consistent],
+        checks=[ordered],
         strict=True,
         name="poc_listing",
     )

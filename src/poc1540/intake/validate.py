@@ -22,7 +22,7 @@ from poc1540.core import atomic, paths
 from poc1540.core import manifest as manifest_module
 from poc1540.core.codebook import Codebook, CodebookError
 from poc1540.core.problems import CHUNK_ROWS, CsvError, Problem, cap, iter_csv_text, read_csv_text
-from poc1540.intake import countries, respondents, schemas
+from poc1540.intake import countries, edition, respondents, schemas
 from poc1540.intake.structure import check_codebook, check_manifest, load_yaml
 
 NONRESPONSE_WARNING = 0.2  # share of empty answers in a survey column above which to warn
@@ -124,7 +124,7 @@ def survey_problems(
     known = set(schemas.survey_columns(codebook)) | set(schemas.RESPONSE_METADATA)
     # open text is answered only by those who ticked "other": its emptiness is not non-response
     answerable = known - {q["id"] for q in codebook["questions"] if q["type"] == "text"} - set(schemas.RESPONSE_METADATA)
-    with_poc = set(listing.loc[listing["poc_appointed"] == "yes", "iso3"]) if listing is not None else None
+    with_poc = set(listing["iso3"]) if listing is not None and "iso3" in listing.columns else None  # ever listed with a POC
     fix = f"correct the value, or if it is a new valid answer add it to {codebook_shown}"
     problems: list[Problem] = []
     duplicates = _DuplicateIds(shown, key)
@@ -286,31 +286,6 @@ def _high_nonresponse(empty: dict[str, int], rows: int, threshold: float, shown:
     ]
 
 
-def listing_after_snapshot(listing: pd.DataFrame, snapshot: str, shown: str) -> list[Problem]:
-    """An appointment dated after the listing's snapshot (in the manifest) means one of them is wrong."""
-    if "appointed_on" not in listing.columns or not re_iso_date(snapshot):
-        return []
-    late = listing[(listing["appointed_on"] != "") & (listing["appointed_on"] > snapshot)]
-    return [
-        Problem(
-            shown,
-            f"is after the listing's snapshot date {snapshot} (data/raw/manifest.yaml)",
-            row=int(i) + 2,
-            column="appointed_on",
-            value=v,
-            fix="correct the date, or update the snapshot in the manifest for a newer listing",
-        )
-        for i, v in late["appointed_on"].items()
-    ]
-
-
-def re_iso_date(text: str) -> bool:
-    """True for a plain ISO date (YYYY-MM-DD)."""
-    import re
-
-    return re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) is not None
-
-
 def _explain_country(problem: Problem) -> Problem:
     """For a value that is not a Member State's ISO3 code, say what it is and what to write."""
     if problem.rule != schemas.MEMBER_RULE or not problem.value:
@@ -322,17 +297,18 @@ def _explain_country(problem: Problem) -> Problem:
     return replace(problem, rule=f"{problem.rule}: it {resolution.rule}", fix=resolution.fix)
 
 
-def validate_all(raw_dir: Path = paths.DATA_RAW, rule_path: Path = paths.RESPONDENT_RULE) -> Result:
+def validate_all(raw_dir: Path = paths.DATA_RAW, params_dir: Path = paths.PARAMS) -> Result:
     """Validate the manifest, the reference data, the listings, the codebook and the survey, and
-    apply the respondent rule (``rule_path``, ``params/validate.yaml``) to the survey."""
+    apply the respondent rule (``validate.yaml`` in ``params_dir``) to the survey."""
+    rule_path = Path(params_dir) / paths.RESPONDENT_RULE.name
     try:
         rule = respondents.load_rule(rule_path)
     except respondents.RuleError as exc:
         return Result(problems=exc.problems)
-    return _validate_inputs(Path(raw_dir), rule, paths.relative(Path(rule_path)))
+    return _validate_inputs(Path(raw_dir), rule, paths.relative(rule_path), Path(params_dir))
 
 
-def _validate_inputs(raw_dir: Path, rule: respondents.Rule, rule_shown: str) -> Result:
+def _validate_inputs(raw_dir: Path, rule: respondents.Rule, rule_shown: str, params_dir: Path) -> Result:
     result = Result()
     manifest_path = raw_dir / paths.MANIFEST.name
     manifest_shown = paths.relative(manifest_path)
@@ -380,9 +356,9 @@ def _validate_inputs(raw_dir: Path, rule: respondents.Rule, rule_shown: str) -> 
             result.problems += [_explain_country(p) for p in problems_from_schema(build(members), df, shown(name))]
     listing_name = by_schema.get("poc_listing")
     if listing_name is not None and frames.get("poc_listing") is not None:
-        result.problems += listing_after_snapshot(
-            frames["poc_listing"], str(manifest["files"][listing_name]["snapshot"]), shown(listing_name)
-        )
+        result.problems += edition.overlapping_periods(frames["poc_listing"], shown(listing_name))
+    # the listing snapshot, the survey frame date and the comparison date must agree
+    result.problems += edition.check(manifest, raw_dir, frames.get("poc_listing"), params_dir)
 
     cb_name = by_schema.get("codebook")
     if cb_name is None:

@@ -331,7 +331,9 @@ def write_reference_files(out_dir: Path, seed: int = SEED) -> list[Path]:
     """
     out_dir = Path(out_dir)
     listing = poc_listing(seed)
-    listing_out = listing.assign(appointed_on=[d.isoformat() if d is not None else "" for d in listing["appointed_on"]])
+    # The canonical listing holds POC periods; the illustrative one has no withdrawals.
+    held = listing[listing["poc_appointed"] == "yes"]
+    listing_out = pd.DataFrame({"iso3": held["iso3"], "appointed_on": [d.isoformat() for d in held["appointed_on"]], "withdrawn_on": ""})
     tables = {
         "member_states.csv": member_states(),
         "national_reports.csv": national_reports(),

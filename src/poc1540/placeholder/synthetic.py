@@ -7,8 +7,8 @@ has realistic work to do. Every number computed from it is synthetic and must be
 How the sample is made (all draws from ``numpy.random.default_rng(SEED)``, in a fixed order, so
 the same seed, codebook and listing give the same bytes):
 
-* **Frame and response.** The frame is every State with a POC in the listing at the snapshot
-  (``appointed_on <= 2020-08-31``). About half of them answer (``RESPONSE_RATE``), one respondent
+* **Frame and response.** The frame is every State with a POC in office in the listing on the
+  survey's frame date (the survey entry's ``frame_date`` in ``data/raw/manifest.yaml``). About half of them answer (``RESPONSE_RATE``), one respondent
   per State. Response is more likely in WEOG and EEG and for Hub-like POCs, a plausible
   non-response bias the analysis should be able to see against the listing.
 * **A latent Post-Office-to-Hub propensity** ``h`` (normal, shifted by regional group) drives:
@@ -40,7 +40,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from poc1540.core import manifest
 from poc1540.core.codebook import Codebook
+from poc1540.intake import listings
 from poc1540.placeholder import reference_data
 from poc1540.placeholder.reference_data import write_csv_atomic
 
@@ -161,11 +163,12 @@ def _group_of(members: pd.DataFrame | None) -> dict[str, str]:
     return dict(zip(members["iso3"], members["group_code"]))
 
 
-def _sampling_frame(listing: pd.DataFrame, snapshot: dt.date) -> pd.DataFrame:
-    """States with a POC appointed on or before the snapshot, sorted by iso3."""
-    dates = pd.to_datetime(listing["appointed_on"].replace("", None), format="%Y-%m-%d")
-    has_poc = (listing["poc_appointed"] == "yes") & dates.notna() & (dates <= pd.Timestamp(snapshot))
-    frame = listing.loc[has_poc, ["iso3"]].assign(appointed_on=dates[has_poc].dt.date)
+def _sampling_frame(listing: pd.DataFrame, frame_date: dt.date) -> pd.DataFrame:
+    """States with a POC in office on the frame date, with the start of that POC period, sorted by iso3."""
+    periods = listings.periods(listing)
+    when = pd.Timestamp(frame_date)
+    holding = (periods["appointed_on"] <= when) & (periods["withdrawn_on"].isna() | (periods["withdrawn_on"] > when))
+    frame = periods.loc[holding, ["iso3"]].assign(appointed_on=periods.loc[holding, "appointed_on"].dt.date)
     return frame.sort_values("iso3").reset_index(drop=True)
 
 
@@ -181,23 +184,23 @@ def _multi(rng, h, groups, spec, codes) -> dict[str, np.ndarray]:
     return out
 
 
-def synthetic_survey(codebook: dict, listing: pd.DataFrame, seed: int = SEED, *, members: pd.DataFrame | None = None) -> pd.DataFrame:
+def synthetic_survey(
+    codebook: dict, listing: pd.DataFrame, seed: int = SEED, *, members: pd.DataFrame | None = None, frame_date: str | None = None
+) -> pd.DataFrame:
     """Generate the synthetic responses as a DataFrame of strings (empty string = no answer).
 
     ``codebook`` is the loaded codebook, ``listing`` the POC listing as read from
     ``poc_listing.csv`` with every cell as text, ``members`` the Member States table (``iso3``,
     ``group_code``) as read from ``member_states.csv``; by default the table
     :func:`~poc1540.placeholder.reference_data.member_states` generates. The columns are
-    :func:`response_columns`.
+    :func:`response_columns`. ``frame_date`` is the survey's frame date (default: the manifest's).
     """
     rng = np.random.default_rng(seed)
     qs = _questions(codebook)
     fw_start = dt.date.fromisoformat(str(codebook["fieldwork"]["start"]))
     fw_end = dt.date.fromisoformat(str(codebook["fieldwork"]["end"]))
     na = str(codebook["not_applicable"])
-    snapshot = fw_start - dt.timedelta(days=1)
-
-    frame = _sampling_frame(listing, snapshot)
+    frame = _sampling_frame(listing, dt.date.fromisoformat(frame_date or manifest.survey_frame_date()))
     group_of = _group_of(members)
     frame_groups = np.array([group_of[s] for s in frame["iso3"]])
     h_frame = np.array([HUB_SHIFT[g] for g in frame_groups]) + rng.normal(0.0, 1.0, len(frame))
