@@ -21,7 +21,7 @@ import yaml
 from poc1540.core import atomic, notice, paths
 from poc1540.core import manifest as manifest_module
 from poc1540.core.finding import Finding
-from poc1540.findings import merge, register
+from poc1540.findings import gates, merge, register
 from poc1540.findings.notice import data_notice
 
 GENERATED = paths.REPORT / "_generated"
@@ -113,7 +113,9 @@ def write_all(report_params: dict[str, Any]) -> list[Path]:
     items, figures = merge.load_all()
     manifest = manifest_module.files()
     receipt = json.loads(paths.VALIDATION_RECEIPT.read_text(encoding="utf-8"))
-    written = [
+    # The gate files first: the register follows them into the text the report reads.
+    written = gates.write(items)
+    written += [
         atomic.write_text(paths.FINDINGS_METRICS, json.dumps(merge.metrics(items), indent=2, sort_keys=True) + "\n"),
         atomic.write_text(
             paths.REPORT_VARIABLES,
