@@ -131,6 +131,7 @@ class Chapter:
             self.recorder.add(summary_key, False, unit="flag", text=survey_withheld_text(n, min_cell))
         self.recorder.save()
         _skip_remaining_cells(f"not run: {withheld_text(n, min_cell)}")
+        print("The chapter's later cells are not run: it publishes nothing else.")
         return True
 
 
