@@ -22,7 +22,6 @@ import yaml
 from poc1540.core import paths
 from poc1540.errors import UserError
 
-
 #: How a question the edition did not ask reads wherever its answers would be published.
 NOT_ASKED = "not asked in this edition"
 
