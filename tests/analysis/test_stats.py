@@ -317,7 +317,19 @@ def test_share_table() -> None:
         }
     )
     table = stats.share_table(frame, list("fcabde"), population=123, labels={"a": "Item A"}, confidence=0.95, min_cell=5)
-    assert list(table.columns) == ["item", "label", "count", "base", "proportion", "low", "high", "suppressed", "text", "text_ci", "not_asked"]
+    assert list(table.columns) == [
+        "item",
+        "label",
+        "count",
+        "base",
+        "proportion",
+        "low",
+        "high",
+        "suppressed",
+        "text",
+        "text_ci",
+        "not_asked",
+    ]
     assert table["item"].tolist() == ["b", "d", "a", "e", "f", "c"]  # b before d: tie kept in item order
     assert table["base"].tolist() == [45, 45, 40, 45, 3, 45]
     assert table.loc[table["item"] == "a", "label"].item() == "Item A"

@@ -228,3 +228,11 @@ def test_a_question_skipped_in_an_edition_is_reported_as_not_asked(clone_of_copy
     answers = pd.DataFrame(rows)["written_mandate"].replace("", pd.NA).dropna()
     count, base = int((answers == "yes").sum()), len(answers)
     assert variables["profile"]["written_mandate"] == f"{100 * count / base:.0f}% ({count} of {base})"
+
+    # a skipped question the chapters cannot yet report as not asked is refused, naming it and the chapter
+    text = codebook.read_text(encoding="utf-8")
+    codebook.write_text(text.replace("  - id: written_mandate\n", "  - id: written_mandate\n    skip: true\n"), encoding="utf-8")
+    failed = run(["dvc", "repro"], cwd=repo, root=repo, check=False)
+    assert failed.returncode != 0
+    message = failed.stdout + failed.stderr
+    assert "marks 'written_mandate' skip: true (not asked in this edition), but 03_respondents cannot yet report it as not asked" in message

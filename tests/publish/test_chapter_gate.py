@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from IPython.core.interactiveshell import InteractiveShell
 
 from poc1540.analysis import stats
-from poc1540.core import gate
+from poc1540.core import gate, paths
+from poc1540.core.codebook import Codebook
+from poc1540.errors import UserError
 from poc1540.publish import chapter
 from poc1540.publish.record import Recorder
 
@@ -89,3 +92,14 @@ def test_later_cells_are_not_run_once_a_chapter_is_withheld() -> None:
         assert shell.user_ns.get("ran_before") is True and "ran_after" not in shell.user_ns
     finally:
         shell.input_transformers_cleanup[:] = before
+
+
+def test_a_chapter_refuses_a_skipped_question_it_rests_on_by_name(tmp_path: Path) -> None:
+    raw = yaml.safe_load(paths.CODEBOOK.read_text(encoding="utf-8"))
+    for q in raw["questions"]:
+        q["skip"] = q["id"] == "written_mandate"
+    ch = _chapter(tmp_path, 10, notebook="04_tasks_roles")
+    ch.codebook = Codebook(raw)
+    ch.require_asked("tasks", "tenure")  # asked: nothing to say
+    with pytest.raises(UserError, match=r"survey_codebook.yaml marks 'written_mandate' skip: true .* 04_tasks_roles cannot yet report it"):
+        ch.require_asked("tasks", "written_mandate")

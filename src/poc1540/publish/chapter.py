@@ -112,6 +112,24 @@ class Chapter:
             raise UserError("a chapter about the public listings has no survey to withhold (start() was given no survey options)")
         return publishable(len(self.respondents), int(self.options["min_cell"]))
 
+    def require_asked(self, *qids: str) -> None:
+        """Refuse, naming the question, an edition that did not ask a question this chapter cannot do without.
+
+        A chapter lists the questions its analysis rests on (crossed with others, ranked, or
+        quoted in sentences that have no "not asked" wording yet); a question it can report as
+        "not asked in this edition" is left out of the list.
+        """
+        if self.codebook is None:
+            raise UserError("a chapter about the public listings asks no survey question")
+        missing = [q for q in qids if not self.codebook.asked(q)]
+        if missing:
+            raise UserError(
+                f"{paths.relative(paths.CODEBOOK)} marks {', '.join(repr(q) for q in missing)} skip: true (not asked in this edition), "
+                f"but {self.recorder.notebook} cannot yet report {'it' if len(missing) == 1 else 'them'} as not asked: "
+                "its figures and sentences rest on the answers. Ask the question, or teach the chapter to say 'not asked in this edition' "
+                "(as notebooks/03_respondents.ipynb does for predecessor_handover)"
+            )
+
     def withhold_if_too_small(self, *, summary_key: str | None = None) -> bool:
         """Record this chapter's gate; when the survey is too small, save and leave the rest unrun.
 
