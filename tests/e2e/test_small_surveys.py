@@ -135,7 +135,7 @@ def notebook_outputs(path: Path) -> str:
 def small_cell_leaks(text: str, min_cell: int) -> list[str]:
     """Texts a report built from a tiny survey must never print: nan, bases and totals below the threshold."""
     small = "|".join(str(k) for k in range(1, min_cell))
-    patterns = [r"\bnan\b", rf"\(n = ({small})\)", rf"\bn = ({small})\b", rf"\(({small}) in all\)", rf"\b\d+ of ({small})\)"]
+    patterns = [r"\bnan\b", rf"\(n = ({small})\)", rf"\bn = ({small})\b", rf"\(({small}) in all\)", rf"\b\d+ of ({small})\b"]
     return [m.group(0) for p in patterns for m in re.finditer(p, text, flags=re.IGNORECASE)]
 
 

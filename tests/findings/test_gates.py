@@ -84,3 +84,26 @@ def test_missing_texts_and_gates_are_named(tmp_path: Path) -> None:
         gates.gate_text("summary", {"support": False}, chapters)
     with pytest.raises(FindingsError, match="_nothing_survey.qmd does not exist"):
         gates.gate_text("nothing", {"support": True}, chapters)
+
+
+def test_a_withheld_survey_lists_no_validator_warning_that_counts_its_rows() -> None:
+    from poc1540.findings.assemble import validation_notes
+
+    survey = "data/private/survey_responses.csv"
+    receipt = {
+        "warnings": [
+            {
+                "file": survey,
+                "rule": "is empty in 1 of 3 rows (33%), above the 20% item non-response warning level",
+                "column": "chal_mandate",
+            },
+            {"file": "data/raw/poc_listing.csv", "rule": "lists a State twice", "row": 7},
+        ]
+    }
+    published = validation_notes(receipt)
+    assert "1 of 3 rows" in published and "lists a State twice" in published
+    withheld = validation_notes(receipt, withheld_file=survey)
+    assert "1 of 3" not in withheld and "chal_mandate" not in withheld
+    assert "lists a State twice" in withheld and "warning(s) about the survey file are not listed" in withheld
+    only_survey = validation_notes({"warnings": receipt["warnings"][:1]}, withheld_file=survey)
+    assert only_survey.startswith("The validator reported no warnings for this edition's other inputs.") and "1 of 3" not in only_survey

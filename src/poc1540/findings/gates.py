@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from poc1540.core import atomic, gate, paths
+from poc1540.core import atomic, gate, manifest, paths
 from poc1540.core.finding import Finding, FindingsError
 
 #: An include of a gate file in a chapter's source.
@@ -41,6 +41,14 @@ def gated_parts(chapters: Path = paths.REPORT_CHAPTERS) -> list[str]:
 def decisions(items: list[Finding]) -> dict[str, bool]:
     """Chapter name -> published, from the gate findings the survey notebooks recorded."""
     return {f.key.split(".", 1)[1]: bool(f.value) for f in items if f.key.startswith(gate.PREFIX + ".")}
+
+
+def withheld_survey_file(items: list[Finding]) -> str | None:
+    """The survey file as the validator names it, when any survey chapter is withheld (else None)."""
+    decided = decisions(items)
+    if not decided or all(decided.values()):
+        return None
+    return paths.relative(manifest.input_path("survey_responses"))
 
 
 def gate_text(name: str, decided: dict[str, bool], chapters: Path = paths.REPORT_CHAPTERS) -> str:
