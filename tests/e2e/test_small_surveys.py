@@ -185,6 +185,8 @@ def test_a_three_respondent_survey_says_in_every_survey_chapter_that_it_is_too_s
     assert not {name: found for name, found in leaks.items() if found}
     variables = yaml.safe_load(texts["report/_variables.yml"])
     assert "respondents" not in variables["survey"]  # the count itself (3) is a small cell
+    receipt = json.loads((repo / "results/confidentiality.json").read_text())
+    assert receipt["passed"] is True and receipt["respondents"] == f"fewer than {MIN_CELL}"
 
 
 def _shipped_rows(repo: Path) -> list[dict[str, str]]:
