@@ -317,7 +317,19 @@ def test_share_table() -> None:
         }
     )
     table = stats.share_table(frame, list("fcabde"), population=123, labels={"a": "Item A"}, confidence=0.95, min_cell=5)
-    assert list(table.columns) == ["item", "label", "count", "base", "proportion", "low", "high", "suppressed", "text", "text_ci"]
+    assert list(table.columns) == [
+        "item",
+        "label",
+        "count",
+        "base",
+        "proportion",
+        "low",
+        "high",
+        "suppressed",
+        "text",
+        "text_ci",
+        "not_asked",
+    ]
     assert table["item"].tolist() == ["b", "d", "a", "e", "f", "c"]  # b before d: tie kept in item order
     assert table["base"].tolist() == [45, 45, 40, 45, 3, 45]
     assert table.loc[table["item"] == "a", "label"].item() == "Item A"
@@ -500,3 +512,16 @@ def test_record_top_names_only_published_items(tmp_path) -> None:
 def test_base_text_hides_a_small_base() -> None:
     assert stats.base_text(58, min_cell=5) == "n = 58" and stats.base_text(5, min_cell=5) == "n = 5"
     assert stats.base_text(3, min_cell=5) == "n below 5" and stats.base_text(3, min_cell=3) == "n = 3"
+
+
+def test_a_question_not_asked_reads_so_and_publishes_no_number() -> None:
+    # answers present in the file are ignored too: the codebook says the edition did not ask it
+    frame = pd.DataFrame(
+        {"yes": pd.array([True] * 8 + [False] * 7, dtype="boolean"), "no": pd.array([False] * 8 + [True] * 7, dtype="boolean")}
+    )
+    asked = stats.share_table(frame, ["yes", "no"], population=None, confidence=0.95, min_cell=5)
+    assert list(asked["text"]) == ["53% (8 of 15)", "47% (7 of 15)"] and not asked["not_asked"].any()
+    table = stats.share_table(frame, ["yes", "no"], population=None, confidence=0.95, min_cell=5, asked=False)
+    assert list(table["text"]) == list(table["text_ci"]) == [stats.NOT_ASKED] * 2
+    assert table["not_asked"].all() and table["suppressed"].all() and table["count"].isna().all()
+    assert table["proportion"].isna().all() and (table["base"] == 0).all()

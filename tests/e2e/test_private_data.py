@@ -62,15 +62,18 @@ def point_manifest_at_private_survey(repo: Path, source: str) -> None:
 
 @pytest.mark.slow
 def test_the_report_builds_from_a_small_qualtrics_export(clone_of_copy: Path) -> None:
-    """Seven respondents: most cells are suppressed, yet every stage runs and the guard passes."""
+    """Seven respondents: too few for any share (each needs a count and a complement of 5), yet every stage runs and the guard passes."""
     repo = clone_of_copy
     run(["poc1540", "import", "--format", "qualtrics", "tests/fixtures/imports/qualtrics_joined.csv"], cwd=repo, root=repo)
     point_manifest_at_private_survey(repo, "Qualtrics test fixture (invented)")
     out = run(["dvc", "repro"], cwd=repo, root=repo).stdout
     assert "Confidentiality guard passed" in out and "7 respondents" in out
     variables = yaml.safe_load((repo / "report/_variables.yml").read_text())
-    assert variables["survey"]["respondents"] == "7"
-    assert variables["support"]["top_source_share"].startswith("suppressed")
+    # every survey chapter says so instead of printing figures of suppressed cells
+    assert {k: v.split(",")[0] for k, v in variables["gate"].items()} == dict.fromkeys(
+        ["respondents", "tasks_roles", "support", "challenges", "suggestions"], "Only 7 POCs answered the survey"
+    )
+    assert "support" not in variables
     assert (repo / "report/_output/poc1540-report.pdf").stat().st_size > 0
 
 

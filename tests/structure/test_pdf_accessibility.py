@@ -4,6 +4,7 @@ the order the report's source writes them, every figure tagged with its alt text
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -56,7 +57,10 @@ def test_figures_are_tagged_with_their_alt_texts_in_source_order(elements: list)
     assert tagged == expected
 
 
-def _chapter_files() -> list:
-    """The chapter files in the order report/index.qmd includes them."""
-    main = paths.REPORT_MAIN.read_text(encoding="utf-8")
-    return [paths.REPORT / m for m in re.findall(r"\{\{< include (chapters/\S+\.qmd) >\}\}", main)]
+def _chapter_files(path: Path = paths.REPORT_MAIN) -> list:
+    """The .qmd files in the order report/index.qmd includes them, nested includes (the survey gates) followed."""
+    files = []
+    for m in re.findall(r"\{\{< include (\S+\.qmd) >\}\}", path.read_text(encoding="utf-8")):
+        target = (path.parent / m).resolve()
+        files += [target, *_chapter_files(target)]
+    return files

@@ -50,6 +50,8 @@ import pandas as pd
 import scipy.stats
 from statsmodels.stats.proportion import proportion_confint
 
+from poc1540.core.codebook import NOT_ASKED as NOT_ASKED_TEXT
+
 #: What a suppressed cell holds in a published table.
 SUPPRESSED = "s"
 #: The label of the totals row and column that tables are published with.
@@ -179,6 +181,8 @@ def share(count: int, base: int, *, population: int | None, confidence: float, m
 
 
 NOTHING_PUBLISHABLE = "no answer that can be published"
+#: How a question the edition did not ask reads (the codebook's ``skip: true``).
+NOT_ASKED = NOT_ASKED_TEXT
 
 
 def share_table(
@@ -189,8 +193,13 @@ def share_table(
     confidence: float,
     min_cell: int,
     labels: dict[str, str] | None = None,
+    asked: bool = True,
 ) -> pd.DataFrame:
     """One share per item of a multiple-choice question, with CIs and suppression.
+
+    ``asked=False`` (the edition did not ask the question, :meth:`poc1540.core.codebook.Codebook.asked`)
+    gives every row the text :data:`NOT_ASKED`, column ``not_asked`` True and no number at all, so a
+    question that was never put is not reported as a suppressed small cell.
 
     ``frame`` has one row per respondent; each item is a boolean column (nullable ``boolean``,
     NA = the respondent did not answer the item). Returns one row per item with columns item,
@@ -204,7 +213,7 @@ def share_table(
         column = frame[item]
         if column.dtype != "boolean" and column.dtype != bool:
             raise TypeError(f"item {item!r} must be a boolean column, not {column.dtype}")
-        valid = column.dropna().astype(bool)
+        valid = column.dropna().astype(bool) if asked else column.iloc[:0].astype(bool)
         s = share(int(valid.sum()), int(valid.size), population=population, confidence=confidence, min_cell=min_cell)
         rows.append(
             {
@@ -216,14 +225,17 @@ def share_table(
                 "low": s.low,
                 "high": s.high,
                 "suppressed": s.suppressed,
-                "text": s.text(),
-                "text_ci": s.text_ci(),
+                "text": s.text() if asked else NOT_ASKED,
+                "text_ci": s.text_ci() if asked else NOT_ASKED,
+                "not_asked": not asked,
             }
         )
-    out = pd.DataFrame(rows, columns=["item", "label", "count", "base", "proportion", "low", "high", "suppressed", "text", "text_ci"])
+    columns = ["item", "label", "count", "base", "proportion", "low", "high", "suppressed", "text", "text_ci", "not_asked"]
+    out = pd.DataFrame(rows, columns=columns)
     out["count"] = out["count"].astype("Int64")
     out["base"] = out["base"].astype(int)
     out["suppressed"] = out["suppressed"].astype(bool)
+    out["not_asked"] = out["not_asked"].astype(bool)
     for col in ("proportion", "low", "high"):
         out[col] = out[col].astype(float)
     # Stable sort on (suppressed, -proportion): ties keep item order; nan never enters the key.
@@ -231,6 +243,7 @@ def share_table(
     order = sorted(range(len(out)), key=lambda i: (bool(out.at[i, "suppressed"]), -float(key.iat[i])))
     ranked = out.iloc[order].reset_index(drop=True)
     ranked.attrs["min_cell"] = min_cell  # lets record_top word a suppression without being told
+    ranked.attrs["asked"] = asked
     return ranked
 
 

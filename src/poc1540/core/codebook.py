@@ -4,6 +4,10 @@
 importers, the prepare stage and the synthetic generator all go through it). Its structure is
 checked by the validator (:func:`poc1540.intake.structure.check_codebook`), not here: loading only
 fails when the file cannot be read or parsed at all.
+
+A question an edition did not ask keeps its entry, marked ``skip: true`` (as an import mapping
+marks a question its export lacks): its columns stay empty, :meth:`Codebook.asked` is False, and
+the chapters print :data:`NOT_ASKED` wherever they would publish it, never a suppressed cell.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ import yaml
 
 from poc1540.core import paths
 from poc1540.errors import UserError
+
+#: How a question the edition did not ask reads wherever its answers would be published.
+NOT_ASKED = "not asked in this edition"
 
 
 class CodebookError(UserError):
@@ -58,6 +65,15 @@ class Codebook:
             if q["id"] == qid:
                 return q
         raise KeyError(f"the codebook has no question {qid!r}")
+
+    def asked(self, qid: str) -> bool:
+        """False when the codebook marks the question ``skip: true`` (this edition did not ask it)."""
+        return self.question(qid).get("skip") is not True
+
+    @property
+    def not_asked(self) -> list[str]:
+        """The ids of the questions this edition did not ask, in instrument order."""
+        return [str(q["id"]) for q in self.raw["questions"] if q.get("skip") is True]
 
     def questions(self, kind: str) -> list[dict[str, Any]]:
         return [q for q in self.raw["questions"] if q["type"] == kind]

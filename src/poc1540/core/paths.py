@@ -43,6 +43,9 @@ FINDINGS_METRICS = RESULTS / "findings.json"
 # The report
 REPORT = ROOT / "report"
 REPORT_MAIN = REPORT / "index.qmd"
+REPORT_CHAPTERS = REPORT / "chapters"
+REPORT_GENERATED = REPORT / "_generated"  # written by the findings stage
+SURVEY_GATES = REPORT_GENERATED / "survey"  # which survey text the report includes (poc1540.findings.gates)
 REPORT_VARIABLES = REPORT / "_variables.yml"
 REPORT_OUTPUT = REPORT / "_output"
 REPORT_PDF = REPORT_OUTPUT / "poc1540-report.pdf"

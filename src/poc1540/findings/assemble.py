@@ -19,7 +19,7 @@ import yaml
 from poc1540.core import atomic, notice, paths
 from poc1540.core import manifest as manifest_module
 from poc1540.core.finding import Finding
-from poc1540.findings import merge, register
+from poc1540.findings import gates, merge, register
 from poc1540.findings.notice import data_notice
 from poc1540.findings.provenance import data_sources, provenance
 
@@ -30,18 +30,34 @@ def _md_cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def validation_notes(receipt: dict[str, Any]) -> str:
-    """Markdown stating the validator's warnings for this edition (or that there were none)."""
+def validation_notes(receipt: dict[str, Any], withheld_file: str | None = None) -> str:
+    """Markdown stating the validator's warnings for this edition (or that there were none).
+
+    ``withheld_file`` is the survey file when the survey is too small to publish: its warnings
+    count rows ("empty in 1 of 3 rows"), so they are summed up in words instead of listed.
+    """
     warnings = receipt.get("warnings", [])
+    held = [w for w in warnings if withheld_file is not None and w["file"] == withheld_file]
+    warnings = [w for w in warnings if w not in held]
+    tail = ""
+    if held:
+        tail = (
+            f"\nThe validator's {len(held)} warning(s) about the survey file are not listed: they count its rows, "
+            "and too few POCs answered to publish any count from the survey.\n"
+        )
     if not warnings:
-        return "The validator reported no warnings for this edition's inputs.\n"
+        return (
+            "The validator reported no warnings for this edition's other inputs.\n"
+            if held
+            else "The validator reported no warnings for this edition's inputs.\n"
+        ) + tail
     lines = ["The validator reported these warnings, which did not stop the build:", ""]
     for w in warnings:
         where = (
             w["file"] + (f", row {w['row']}" if w.get("row") is not None else "") + (f", column `{w['column']}`" if w.get("column") else "")
         )
         lines.append(f"- {where}: {_md_cell(w['rule'])}.")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + tail
 
 
 def _left_out(n: int, why: str) -> str:
@@ -97,7 +113,9 @@ def write_all(report_params: dict[str, Any]) -> list[Path]:
     items, figures = merge.load_all()
     manifest = manifest_module.files()
     receipt = json.loads(paths.VALIDATION_RECEIPT.read_text(encoding="utf-8"))
-    written = [
+    # The gate files first: the register follows them into the text the report reads.
+    written = gates.write(items)
+    written += [
         atomic.write_text(paths.FINDINGS_METRICS, json.dumps(merge.metrics(items), indent=2, sort_keys=True) + "\n"),
         atomic.write_text(
             paths.REPORT_VARIABLES,
@@ -107,7 +125,7 @@ def write_all(report_params: dict[str, Any]) -> list[Path]:
         atomic.write_text(GENERATED / "data_notice.md", data_notice(manifest)),
         atomic.write_text(GENERATED / "data_sources.md", data_sources(manifest)),
         atomic.write_text(GENERATED / "findings_register.md", register.write(items)),
-        atomic.write_text(GENERATED / "validation.md", validation_notes(receipt)),
+        atomic.write_text(GENERATED / "validation.md", validation_notes(receipt, gates.withheld_survey_file(items))),
         atomic.write_text(GENERATED / "provenance.md", provenance(receipt, manifest)),
     ]
     return written

@@ -122,9 +122,9 @@ def _read(main: Path, numbered: bool) -> tuple[list[Chapter], list[Section]]:
     counters: list[int] = []
     seen: set[str] = set()
 
-    def walk(path: Path, chapter: Chapter | None) -> None:
+    def walk(path: Path, chapter: Chapter | None, section: Section | None = None) -> Section | None:
+        """Walk one file; returns the section it ends in (an included file continues its includer's section)."""
         nonlocal counters
-        section: Section | None = None
         fenced = False
         for line in _body_lines(path):
             if FENCE.match(line):
@@ -140,7 +140,7 @@ def _read(main: Path, numbered: bool) -> tuple[list[Chapter], list[Section]]:
                     if child is None:
                         child = Chapter(target.stem.lstrip("_"))
                         chapters.append(child)
-                    walk(target, child)
+                    section = walk(target, child, section if child is chapter else None)
                 continue
             heading = HEADING.match(line)
             if heading:
@@ -153,6 +153,7 @@ def _read(main: Path, numbered: bool) -> tuple[list[Chapter], list[Section]]:
                 where = chapter.uses.setdefault(m.group("key"), [])
                 if section is not None and section not in where:
                     where.append(section)
+        return section
 
     walk(Path(main), None)
     return chapters, sections

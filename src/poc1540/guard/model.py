@@ -126,7 +126,8 @@ class Audit:
             "passed": self.passed,
             "min_cell": self.min_cell,
             "survey": self.survey,
-            "respondents": self.respondents,
+            # a count of respondents below the threshold is a small cell like any other
+            "respondents": self.respondents if self.respondents >= self.min_cell else f"fewer than {self.min_cell}",
             # how many open-text answers there are is itself a count of respondents: left out
             "survey_derived_results": self.survey_folders,
             "leaks_per_rule": self.counts(),

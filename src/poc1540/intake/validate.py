@@ -124,6 +124,8 @@ def survey_problems(
     known = set(schemas.survey_columns(codebook)) | set(schemas.RESPONSE_METADATA)
     # open text is answered only by those who ticked "other": its emptiness is not non-response
     answerable = known - {q["id"] for q in codebook["questions"] if q["type"] == "text"} - set(schemas.RESPONSE_METADATA)
+    # a question the edition did not ask (skip: true) is empty by design, not item non-response
+    answerable -= set(schemas.survey_columns({"questions": [q for q in codebook["questions"] if q.get("skip") is True]}))
     with_poc = set(listing["iso3"]) if listing is not None and "iso3" in listing.columns else None  # ever listed with a POC
     fix = f"correct the value, or if it is a new valid answer add it to {codebook_shown}"
     problems: list[Problem] = []
