@@ -379,7 +379,8 @@ def test_the_state_level_class_is_what_exempts_a_section(root: Path, baseline: A
     text = page.read_text(encoding="utf-8")
     [methods] = re.findall(r'<h1[^>]*id="sec-methods"[^>]*>', text)
     assert "state-level" in methods, "the methods appendix is declared State-level in its .qmd heading"
-    planted = text.replace("</main>", f"<p>Notes: {survey['name']}.</p></main>", 1)
+    end = text.index("</h1>", text.index(methods)) + len("</h1>")  # inside the methods section
+    planted = text[:end] + f"<p>Notes: {survey['name']}.</p>" + text[end:]
     page.write_text(planted, encoding="utf-8")
     assert new_leaks(root, baseline) == []
     page.write_text(planted.replace(methods, re.sub(r"\s*state-level", "", methods).replace(' class=""', "")), encoding="utf-8")

@@ -166,9 +166,12 @@ def import_into(raw: Path, fmt: str, export: Path) -> None:
 
 
 def rule_file(tmp_path: Path, **values: object) -> Path:
-    path = tmp_path / "validate.yaml"
+    """A params folder whose validate.yaml holds the respondent rule with ``values``."""
+    folder = tmp_path / "params"
+    folder.mkdir(exist_ok=True)
+    path = folder / "validate.yaml"
     path.write_text(yaml.safe_dump({"respondents": {"finished_only": True, "per_state": "latest", **values}}), encoding="utf-8")
-    return path
+    return folder
 
 
 def test_unfinished_and_repeated_responses_do_not_count(raw_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
