@@ -185,16 +185,18 @@ def grouped_shares(
     # entries: yes_k, no_k, base_k for each row k, then the overall yes, no, base
     entries = np.concatenate([np.column_stack([yes, no, base]).ravel(), [yes.sum(), no.sum(), base.sum()]])
     hidden = np.zeros(entries.size, dtype=bool)
+    audit = np.zeros(entries.size)  # how wide each cell's interval must stay
     for k, g in enumerate(keys):
         if g is None and base[k] == 0:
             continue  # no respondent without a group: nothing to hide
-        if g not in shown or g is None:
-            # not published here, but other outputs may give its base away: assume the attacker knows it
-            hidden[3 * k : 3 * k + 2] = True
-        elif rules.share_rule(int(yes[k]), int(base[k])) is not None:
+        # A group not shown is still given away by subtraction: it gets the same primary rules, and
+        # its base is assumed known (other outputs may print it), so its interval need not exceed it.
+        audit[3 * k : 3 * k + 2] = rules.min_count if (g is not None and g in shown) else min(rules.min_count, int(base[k]))
+        if g is None or rules.share_rule(int(yes[k]), int(base[k])) is not None:
             hidden[3 * k : 3 * k + 2] = True
     if not overall_published or rules.share_rule(int(yes.sum()), int(base.sum())) is not None:
         hidden[3 * n : 3 * n + 2] = True
+    audit[3 * n : 3 * n + 2] = rules.min_count if overall_published else 0
     lines = [suppression._Line((3 * k, 3 * k + 1), 3 * k + 2) for k in range(n + 1)]
     lines += [suppression._Line(tuple(3 * k + j for k in range(n)), 3 * n + j) for j in range(3)]
     # every base is printed (beside its share, or known from other outputs), and so is a published overall
@@ -202,7 +204,7 @@ def grouped_shares(
     keep[2::3] = True
     if overall_published and not hidden[3 * n]:
         keep[3 * n : 3 * n + 2] = True
-    mask = suppression._protect_from(entries, lines, rules.min_count, hidden, keep)
+    mask = suppression._protect_from(entries, lines, rules.min_count, hidden, keep, audit)
     shares = {}
     for k, g in enumerate(keys[:-1]):
         hide = bool(mask[3 * k] or mask[3 * k + 1])

@@ -101,21 +101,16 @@ def _group_disclosive(values: np.ndarray, lines: Sequence[_Line], group_min: int
     return mask
 
 
-def _narrow(matrix: np.ndarray, values: np.ndarray, mask: np.ndarray, min_cell: int) -> list[int]:
-    """Hidden entries that the published ones and non-negativity pin to an interval narrower than ``min_cell``.
+def _narrow(matrix: np.ndarray, values: np.ndarray, mask: np.ndarray, need: np.ndarray) -> list[int]:
+    """Hidden entries that the published ones and non-negativity pin to an interval narrower than ``need``.
 
     Rule 3 stops exact recovery; an attacker who also knows that counts are not negative can
     still narrow a hidden entry (one beside a small hidden margin, say) to a few values. Linear
     programming gives each hidden entry's smallest and largest value consistent with the table.
     """
     hidden = np.flatnonzero(mask)
-    if hidden.size == 0 or hidden.size == values.size:
-        return [] if hidden.size == 0 else _narrow_all(matrix, values, mask, min_cell)
-    return _narrow_all(matrix, values, mask, min_cell)
-
-
-def _narrow_all(matrix: np.ndarray, values: np.ndarray, mask: np.ndarray, min_cell: int) -> list[int]:
-    hidden = np.flatnonzero(mask)
+    if hidden.size == 0:
+        return []
     shown = np.flatnonzero(~mask)
     a_eq = matrix[:, hidden]
     b_eq = -matrix[:, shown] @ values[shown].astype(float)
@@ -123,27 +118,32 @@ def _narrow_all(matrix: np.ndarray, values: np.ndarray, mask: np.ndarray, min_ce
     a_eq, b_eq = a_eq[keep], b_eq[keep]
     out = []
     for j, k in enumerate(hidden):
+        if need[k] <= 0:
+            continue
+        if a_eq.shape[0] == 0:
+            continue  # nothing constrains it: unbounded above
         objective = np.zeros(hidden.size)
         objective[j] = 1.0
         ends = []
         for sign in (1.0, -1.0):
-            if a_eq.shape[0] == 0:
-                ends.append(0.0 if sign > 0 else -np.inf)
-                continue
             result = scipy.optimize.linprog(sign * objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-            ends.append(sign * float(result.fun) if result.status == 0 else (np.inf if result.status == 3 else np.nan))
-        if ends[1] - ends[0] < min_cell - 1e-6:
+            ends.append(sign * float(result.fun) if result.status == 0 else sign * np.inf)
+        if ends[1] - ends[0] < need[k] - 1e-6:
             out.append(int(k))
     return out
 
 
-def _protect_from(values: np.ndarray, lines: Sequence[_Line], min_cell: int, initial: np.ndarray, keep: np.ndarray) -> np.ndarray:
+def _protect_from(
+    values: np.ndarray, lines: Sequence[_Line], min_cell: int, initial: np.ndarray, keep: np.ndarray, audit: np.ndarray
+) -> np.ndarray:
     """:func:`_protect` starting from the entries ``initial`` already hides (a caller's primary rules).
 
     Entries in ``keep`` are printed anyway (a base beside a suppressed share) and are never chosen
-    for complementary suppression.
+    for complementary suppression; only entries in ``audit`` (those that would be printed were
+    they not suppressed) must keep an interval as wide as ``audit`` says (rule 4; the threshold,
+    or less for a cell whose own known base is smaller).
     """
-    return _protect(values, lines, min_cell, initial=initial, keep=keep)
+    return _protect(values, lines, min_cell, initial=initial, keep=keep, audit=audit)
 
 
 def _protect(
@@ -155,6 +155,7 @@ def _protect(
     initial: np.ndarray | None = None,
     group_min: int = 0,
     keep: np.ndarray | None = None,
+    audit: np.ndarray | None = None,
 ) -> np.ndarray:
     """The suppression mask for ``values`` constrained by ``lines`` (rules 1-3 of the module docstring).
 
@@ -169,6 +170,7 @@ def _protect(
     if group_min:
         mask |= _group_disclosive(values, lines, group_min)
     fixed = np.zeros(values.size, dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
+    need = np.full(values.size, float(min_cell)) if audit is None else np.asarray(audit, dtype=float)
     lines_of: dict[int, list[_Line]] = {}
     for line in lines:
         for k in (*line.members, line.total):
@@ -207,9 +209,10 @@ def _protect(
                     changed = True
         if not closure:
             return mask
-        determined = _determined(matrix, mask)  # rule 3
+        # rule 3; an entry printed anyway, or one whose value may be known, needs no protection
+        determined = [k for k in _determined(matrix, mask) if not fixed[k] and need[k] > 0]
         if not determined:
-            narrow = _narrow(matrix, values, mask, min_cell)  # rule 4
+            narrow = _narrow(matrix, values, mask, need)  # rule 4
             if not narrow:
                 return mask
             target = narrow[0]
@@ -220,7 +223,7 @@ def _protect(
             for k in near + [k for k in published if k not in near]:
                 trial = mask.copy()
                 trial[k] = True
-                if target not in _narrow(matrix, values, trial, min_cell):
+                if target not in _narrow(matrix, values, trial, need):
                     mask[k] = True
                     break
             else:
