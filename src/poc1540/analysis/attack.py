@@ -91,9 +91,7 @@ class _Model:
     def __init__(self, register: Mapping[str, Any]):
         self.domains = {v: list(c) for v, c in register["domains"].items()}
         self.cells = list(register["cells"])
-        sets = {frozenset(var for box in c["where"] for var in box) for c in self.cells}
-        sets = {s | ({RESPONDED} if s - PUBLIC else set()) for s in sets}  # a survey variable lives on respondents
-        closed = set(sets) | {frozenset()}
+        closed: set[frozenset[str]] = {self.table_of(c["where"]) for c in self.cells} | {frozenset()}
         while True:
             more = {a & b for a in closed for b in closed} - closed
             if not more:
@@ -109,26 +107,47 @@ class _Model:
             self.entries[table] = list(itertools.product(*(self.domains[v] for v in names)))
             size += len(self.entries[table])
         self.size = size
-        rows, cols, vals, rhs = [], [], [], []
-        eq = 0
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        rhs: list[float] = []
         for big in self.tables:
-            subs = [s for s in self.tables if s < big]
-            for small in [s for s in subs if not any(s < t for t in subs)]:  # the largest subsets: the rest follow
-                if True:
-                    index = {e: k for k, e in enumerate(self.entries[small])}
-                    keep = [sorted(big).index(v) for v in sorted(small)]
-                    for k, entry in enumerate(self.entries[big]):
-                        rows.append(eq + index[tuple(entry[i] for i in keep)])
-                        cols.append(self.offset[big] + k)
-                        vals.append(1.0)
-                    for k in range(len(self.entries[small])):
-                        rows.append(eq + k)
-                        cols.append(self.offset[small] + k)
-                        vals.append(-1.0)
-                    rhs += [0.0] * len(self.entries[small])
-                    eq += len(self.entries[small])
-        self.upper = np.full(size, np.inf)
-        for table in self.tables:  # States that did not answer have every survey variable missing
+            subs = [t for t in self.tables if t < big]
+            for small in [t for t in subs if not any(t < u for u in subs)]:  # the largest subsets: the rest follow
+                self._link(big, small, rows, cols, vals, rhs)
+        self.upper = self._absent()
+        for cell in self.cells:
+            if cell["value"] is not None:
+                eq = len(rhs)
+                for c in np.flatnonzero(self.vector(cell["where"])):
+                    rows.append(eq)
+                    cols.append(int(c))
+                    vals.append(1.0)
+                rhs.append(float(cell["value"]))
+        self.a_eq = scipy.sparse.csr_matrix((vals, (rows, cols)), shape=(len(rhs), size))
+        self.b_eq = np.array(rhs)
+
+    def _link(
+        self, big: frozenset[str], small: frozenset[str], rows: list[int], cols: list[int], vals: list[float], rhs: list[float]
+    ) -> None:
+        """Equations: each entry of ``small`` is the sum of the entries of ``big`` that share its categories."""
+        eq = len(rhs)
+        index = {e: k for k, e in enumerate(self.entries[small])}
+        keep = [sorted(big).index(v) for v in sorted(small)]
+        for k, entry in enumerate(self.entries[big]):
+            rows.append(eq + index[tuple(entry[i] for i in keep)])
+            cols.append(self.offset[big] + k)
+            vals.append(1.0)
+        for k in range(len(self.entries[small])):
+            rows.append(eq + k)
+            cols.append(self.offset[small] + k)
+            vals.append(-1.0)
+        rhs += [0.0] * len(self.entries[small])
+
+    def _absent(self) -> np.ndarray:
+        """Upper bounds: 0 for an entry of a State that did not answer with a survey answer, else none."""
+        upper = np.full(self.size, np.inf)
+        for table in self.tables:
             names = sorted(table)
             if RESPONDED not in table:
                 continue
@@ -136,19 +155,8 @@ class _Model:
             survey = [i for i, v in enumerate(names) if v not in PUBLIC]
             for k, entry in enumerate(self.entries[table]):
                 if entry[r] is False and any(entry[i] is not None for i in survey):
-                    self.upper[self.offset[table] + k] = 0.0
-        self.published: list[tuple[np.ndarray, float]] = []
-        for cell in self.cells:
-            if cell["value"] is not None:
-                vector = self.vector(cell["where"])
-                for c in np.flatnonzero(vector):
-                    rows.append(eq)
-                    cols.append(int(c))
-                    vals.append(1.0)
-                rhs.append(float(cell["value"]))
-                eq += 1
-        self.a_eq = scipy.sparse.csr_matrix((vals, (rows, cols)), shape=(eq, size))
-        self.b_eq = np.array(rhs)
+                    upper[self.offset[table] + k] = 0.0
+        return upper
 
     def table_of(self, where: Sequence[Mapping[str, Sequence[Any]]]) -> frozenset[str]:
         names = frozenset(var for box in where for var in box)

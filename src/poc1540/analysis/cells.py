@@ -133,7 +133,13 @@ class CellRegister:
         else:
             self.add(output, label, count_where, value=int(_field(s, "count")))
         small_base = base < self.rules.min_count
-        self.add(output, f"{label} (base)", {**where, item: list(answered)}, value=None if small_base else base, rule="base" if small_base else None)
+        self.add(
+            output,
+            f"{label} (base)",
+            {**where, item: list(answered)},
+            value=None if small_base else base,
+            rule="base" if small_base else None,
+        )
 
     def share_rows(
         self, output: str, table: pd.DataFrame, where: Box, yes: Sequence[Any] = (True,), answered: Sequence[Any] = (True, False)

@@ -253,7 +253,9 @@ def _share_row(item: Any, label: str, s: stats.Share, rule: str | None) -> dict[
 
 
 def _share_frame(rows: list[dict[str, Any]], min_cell: int) -> pd.DataFrame:
-    out = pd.DataFrame(rows, columns=["item", "label", "count", "base", "proportion", "low", "high", "suppressed", "text", "text_ci", "rule"])
+    out = pd.DataFrame(
+        rows, columns=["item", "label", "count", "base", "proportion", "low", "high", "suppressed", "text", "text_ci", "rule"]
+    )
     out["count"] = out["count"].astype("Int64")
     out["base"] = out["base"].astype(int)
     out["suppressed"] = out["suppressed"].astype(bool)

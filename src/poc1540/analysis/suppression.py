@@ -42,7 +42,7 @@ one of them, or check them together.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -176,25 +176,6 @@ def _protect(
         for k in (*line.members, line.total):
             lines_of.setdefault(k, []).append(line)
     matrix = _constraints(values.size, lines)
-
-    def pick(line: _Line) -> int:
-        """The entry to suppress next in ``line``: smallest non-zero published cell, else the total."""
-
-        def crossing(k: int) -> int:
-            return 0 if any(mask[[*o.members, o.total]].any() for o in lines_of[k] if o is not line) else 1
-
-        candidates = [k for k in line.members if not mask[k] and not fixed[k] and values[k] > 0]
-        if candidates:
-            return min(candidates, key=lambda k: (values[k], crossing(k), k))
-        if not mask[line.total] and not fixed[line.total] and values[line.total] > 0:
-            return line.total
-        zeros = [k for k in line.members if not mask[k] and not fixed[k]]  # a hidden zero (group rule) next to published zeros
-        if zeros:
-            return zeros[0]
-        # A line with one hidden entry v > 0 always has a non-zero published entry (its total, or a
-        # member adding up to it), and a small hidden sum implies a small, already hidden, total.
-        raise RuntimeError(f"suppression found no non-zero entry to hide in line {line}")  # pragma: no cover
-
     while True:
         changed = True
         while changed:  # rule 2 until stable
@@ -205,48 +186,78 @@ def _protect(
                 single = int(mask[entries].sum()) == 1
                 small_sum = not mask[line.total] and 0 < hidden_sum < min_cell
                 if (single or small_sum) and not (mask[entries] | fixed[entries]).all():
-                    mask[pick(line)] = True
+                    mask[_pick(line, values, mask, fixed, lines_of)] = True
                     changed = True
         if not closure:
             return mask
-        # rule 3; an entry printed anyway, or one whose value may be known, needs no protection
-        determined = [k for k in _determined(matrix, mask) if not fixed[k] and need[k] > 0]
-        if not determined:
-            narrow = _narrow(matrix, values, mask, need)  # rule 4
-            if not narrow:
-                return mask
-            target = narrow[0]
-            published = sorted((k for k in range(values.size) if not mask[k] and not fixed[k] and values[k] > 0), key=lambda k: (values[k], k))
-            if not published:
-                return mask  # nothing left to hide: the caller's audit reports the cell
-            near = [k for line in lines_of[target] for k in (*line.members, line.total) if k in published]
-            for k in near + [k for k in published if k not in near]:
-                trial = mask.copy()
-                trial[k] = True
-                if target not in _narrow(matrix, values, trial, need):
-                    mask[k] = True
-                    break
-            else:
-                mask[min(near or published, key=lambda k: (values[k], k))] = True
-            continue
-        target = determined[0]
-        # Only non-zero entries are hidden, so every hidden value can move by one either way.
-        published = sorted((k for k in range(values.size) if not mask[k] and not fixed[k] and values[k] > 0), key=lambda k: (values[k], k))
-        if not published:
+        exposed = _exposed(matrix, values, mask, fixed, need)
+        if exposed is None:
+            return mask
+        target, still, near_first = exposed
+        if not _hide_for(target, still, values, mask, fixed, lines_of, near_first):
             return mask  # nothing left to hide: the caller's audit reports the cell
-        for k in published:  # cheapest fix first
-            trial = mask.copy()
-            trial[k] = True
-            if target not in _determined(matrix, trial):
-                mask[k] = True
-                break
-        else:
-            # Only when every entry that would close a cycle round the cell is zero. Hide the
-            # smallest non-zero entry near it and look again: each pass hides one more, and once
-            # every non-zero entry is hidden none is determined (a non-zero cell, its row total,
-            # its column total and the grand total form a cycle of non-zero entries).
-            near = [k for line in lines_of[target] for k in (*line.members, line.total) if k in published]
-            mask[min(near or published, key=lambda k: (values[k], k))] = True
+
+
+def _pick(line: _Line, values: np.ndarray, mask: np.ndarray, fixed: np.ndarray, lines_of: dict[int, list[_Line]]) -> int:
+    """The entry to suppress next in ``line``: smallest non-zero published cell, else the total, else a zero."""
+
+    def crossing(k: int) -> int:
+        return 0 if any(mask[[*o.members, o.total]].any() for o in lines_of[k] if o is not line) else 1
+
+    candidates = [k for k in line.members if not mask[k] and not fixed[k] and values[k] > 0]
+    if candidates:
+        return min(candidates, key=lambda k: (values[k], crossing(k), k))
+    if not mask[line.total] and not fixed[line.total] and values[line.total] > 0:
+        return line.total
+    zeros = [k for k in line.members if not mask[k] and not fixed[k]]  # a hidden zero (group rule) next to published zeros
+    if zeros:
+        return zeros[0]
+    # A line with one hidden entry v > 0 always has a non-zero published entry (its total, or a
+    # member adding up to it), and a small hidden sum implies a small, already hidden, total.
+    raise RuntimeError(f"suppression found no non-zero entry to hide in line {line}")  # pragma: no cover
+
+
+def _exposed(
+    matrix: np.ndarray, values: np.ndarray, mask: np.ndarray, fixed: np.ndarray, need: np.ndarray
+) -> tuple[int, Callable[[np.ndarray], bool], bool] | None:
+    """The first hidden entry rule 3 or rule 4 finds exposed, a test of whether a trial mask still exposes it, and the search order."""
+    # rule 3; an entry printed anyway, or one whose value may be known, needs no protection
+    determined = [k for k in _determined(matrix, mask) if not fixed[k] and need[k] > 0]
+    if determined:
+        return determined[0], lambda trial: determined[0] in _determined(matrix, trial), False
+    narrow = _narrow(matrix, values, mask, need)  # rule 4
+    if narrow:
+        return narrow[0], lambda trial: narrow[0] in _narrow(matrix, values, trial, need), True
+    return None
+
+
+def _hide_for(
+    target: int,
+    still: Callable[[np.ndarray], bool],
+    values: np.ndarray,
+    mask: np.ndarray,
+    fixed: np.ndarray,
+    lines_of: dict[int, list[_Line]],
+    near_first: bool,
+) -> bool:
+    """Hide one more entry for ``target``: the cheapest that alone protects it, else the smallest near it. False when none is left."""
+    published = sorted((k for k in range(values.size) if not mask[k] and not fixed[k] and values[k] > 0), key=lambda k: (values[k], k))
+    if not published:
+        return False
+    near = [k for line in lines_of[target] for k in (*line.members, line.total) if k in published]
+    order = near + [k for k in published if k not in near] if near_first else published
+    for k in order:  # cheapest fix first
+        trial = mask.copy()
+        trial[k] = True
+        if not still(trial):
+            mask[k] = True
+            return True
+    # Only when every entry that would close a cycle round the cell is zero. Hide the smallest
+    # non-zero entry near it and look again: each pass hides one more, and once every non-zero
+    # entry is hidden none is determined (a non-zero cell, its row total, its column total and
+    # the grand total form a cycle of non-zero entries).
+    mask[min(near or published, key=lambda k: (values[k], k))] = True
+    return True
 
 
 def _table_lines(n_rows: int, n_cols: int) -> list[_Line]:

@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from poc1540.analysis import disclosure as disclosure_rules
 from poc1540.analysis import cells, stats
+from poc1540.analysis import disclosure as disclosure_rules
 from poc1540.core import paths, processed
 from poc1540.core.codebook import Codebook
 from poc1540.errors import UserError
@@ -66,9 +66,7 @@ class Chapter:
         return stats.share(count, base, **self.options)
 
 
-def start(
-    *, min_cell_size: int | None = None, confidence_level: float | None = None, disclosure: dict[str, Any] | None = None
-) -> Chapter:
+def start(*, min_cell_size: int | None = None, confidence_level: float | None = None, disclosure: dict[str, Any] | None = None) -> Chapter:
     """Apply the figure theme and load what a chapter needs.
 
     A chapter about the survey passes its ``min_cell_size``, ``confidence_level`` and
