@@ -56,6 +56,11 @@ class CellRegister:
         self.respondents = respondents
         self.rules = rules
         self.cells: dict[str, dict[str, Any]] = {}
+        self.declared: dict[str, list[Any]] = {}
+
+    def declare(self, var: str, categories: Sequence[Any]) -> None:
+        """The categories a variable can take (a scale, say) when its cells name only some of them."""
+        self.declared[var] = [_plain(c) for c in categories]
 
     def frame(self) -> pd.DataFrame:
         """The population: POC States of the frame, with their respondent's answers (missing when none)."""
@@ -183,16 +188,35 @@ class CellRegister:
                     self.add(output, label, box, value=int(text))
 
     def domains(self) -> dict[str, list[Any]]:
-        """Each variable's categories (with None for missing), for every variable a cell uses."""
+        """Each variable's categories (with None for missing), for every variable a cell uses.
+
+        The categories are the codebook's (a categorical's categories, True and False for a yes/no
+        item) or those the cells name, never the values observed: which answers occur is itself
+        survey information. Public attributes list their values.
+        """
         frame = self.frame()
         used = sorted({var for cell in self.cells.values() for box in cell["where"] for var in box} | set(PUBLIC) | {RESPONDED})
+        named: dict[str, list[Any]] = {var: list(cats) for var, cats in self.declared.items()}
+        for cell in self.cells.values():
+            for box in cell["where"]:
+                for var, cats in box.items():
+                    named.setdefault(var, [])
+                    named[var] += [c for c in cats if c is not None and c not in named[var]]
         out: dict[str, list[Any]] = {}
         for var in used:
             series = frame[var]
             if isinstance(series.dtype, pd.CategoricalDtype):
                 cats = [_plain(c) for c in series.cat.categories]
-            else:
+            elif series.dtype == bool or str(series.dtype) == "boolean" or var == RESPONDED:
+                cats = [True, False]
+            elif var in PUBLIC:
                 cats = sorted({_plain(v) for v in series.dropna().astype(object)}, key=repr)
+            else:
+                cats = sorted(named.get(var, []), key=repr)
+            observed = {_plain(v) for v in series.dropna().astype(object)}
+            unknown = observed - set(cats)
+            if unknown:
+                raise ValueError(f"{var}: answers {sorted(map(str, unknown))} are in no category a cell names; name them all")
             out[var] = cats + ([None] if var != RESPONDED else [])
         return out
 
