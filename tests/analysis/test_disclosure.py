@@ -138,3 +138,42 @@ def test_the_receipt_counts_suppressed_cells_per_rule(tmp_path: Path) -> None:
     assert counts["suppressed_complementary"] == 1
     assert counts["published_cells"] == 2 and counts["outputs_with_survey_cells"] == 2
     assert audit.suppression_counts(tmp_path / "nowhere")["register"] is None
+
+
+def test_the_findings_stage_refuses_a_recoverable_cell(tmp_path: Path) -> None:
+    """Two outputs that are safe alone: a share suppressed in one is pinned by the overall and the other groups in another."""
+    from poc1540.core.finding import FindingsError
+    from poc1540.findings import disclosure as check
+
+    def cell(label: str, where: dict, value: int | None, rule: str | None = None) -> dict:
+        return {"label": label, "where": [where], "outputs": ["figure" if "role" in where else "table"], "value": value, "rule": rule}
+
+    yes = {"responded": [True], "item": [True]}
+    register = {
+        "notebook": "09_planted",
+        "domains": {
+            "responded": [True, False],
+            "item": [True, False, None],
+            "role": ["a", "b", None],
+            "un_regional_group": [None],
+            "first_report_submitted": [None],
+        },
+        "cells": [
+            cell("everyone", {}, 40),
+            cell("respondents", {"responded": [True]}, 30),
+            cell("item yes", yes, 20),
+            cell("item answered", {"responded": [True], "item": [True, False]}, 30),
+            cell("a yes", {**yes, "role": ["a"]}, 17),
+            cell("a answered", {"responded": [True], "item": [True, False], "role": ["a"]}, 25),
+            cell("b yes", {**yes, "role": ["b"]}, None, "threshold"),
+            cell("b answered", {"responded": [True], "item": [True, False], "role": ["b"]}, 5),
+        ],
+    }
+    (tmp_path / "09_planted").mkdir()
+    (tmp_path / "09_planted" / "cells.json").write_text(json.dumps(register), encoding="utf-8")
+    with pytest.raises(FindingsError, match="'b yes' .* between 3 and 3"):
+        check.check(5, tmp_path)
+    register["cells"][2]["value"] = None  # suppress the overall too: b yes is then anywhere in 0..5
+    register["cells"][2]["rule"] = "complementary"
+    (tmp_path / "09_planted" / "cells.json").write_text(json.dumps(register), encoding="utf-8")
+    assert check.check(5, tmp_path)["suppressed_per_rule"] == {"threshold": 1, "complementary": 1}

@@ -24,7 +24,15 @@ totals and the column of row totals is a *line* whose entries add up to its tota
    non-zero published entry whose suppression makes it undetermined is suppressed (if none does
    alone, the smallest non-zero entry in its lines), and rules 2-3 run again.
 
-Zeros are never suppressed, so every suppressed entry is at least 1.
+4. Protection interval: linear programming bounds each hidden entry given the published ones and
+   that counts are not negative; one narrower than min_cell (a hidden cell beside a small hidden
+   margin, say) gets one more entry hidden, and rules 2-4 run again.
+
+Zeros are never suppressed by rules 1-2, so those suppressed entries are at least 1; the group
+rule (``group_min``: a line whose members all fall in one cell while its total is small) hides
+a whole line, zeros included, and callers (:mod:`poc1540.analysis.disclosure`) may start from
+their own primary suppressions, keep entries they print anyway, and say how wide each entry's
+interval must stay. Rule 4 checks what the argument below cannot promise for those.
 
 Why this is safe: a table's constraint matrix is the incidence matrix of a bipartite graph
 (rows vs columns, one edge per entry, after flipping signs of totals), so the null space is
