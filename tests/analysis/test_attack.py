@@ -260,3 +260,16 @@ def test_300_random_small_surveys() -> None:
     safe = [check_survey(seed) for seed in range(300)]
     print(f"{sum(safe)} of 300 random surveys published with every suppressed cell protected; the check stops the rest")
     assert sum(safe) >= 150
+
+
+def test_every_share_the_real_build_prints_is_in_the_register() -> None:
+    """Each 'k of n' in a survey chapter's findings and alt texts is a published count k beside a published base n of its register."""
+    for folder in sorted(paths.RESULTS.glob("0[3-7]_*")):
+        register = json.loads((folder / "cells.json").read_text(encoding="utf-8"))
+        values = {c["value"] for c in register["cells"] if c["value"] is not None}
+        payload = json.loads((folder / "findings.json").read_text(encoding="utf-8"))
+        texts = [f["text"] for f in payload["findings"]] + [fig["alt"] for fig in payload["figures"].values()]
+        pairs = {(int(k), int(n)) for text in texts for k, n in re.findall(r"\b(\d+) of (\d+)\b", text)}
+        assert pairs, folder.name
+        missing = {(k, n) for k, n in pairs if k not in values or n not in values}
+        assert not missing, f"{folder.name}: printed but not registered: {sorted(missing)}"
