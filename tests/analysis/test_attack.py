@@ -131,9 +131,19 @@ def publish(states: pd.DataFrame, respondents: pd.DataFrame) -> dict:
     register = cells.CellRegister(states, respondents, RULES)
     everyone = register.respondents_box()
     frame = states.assign(responded=states["iso3"].isin(respondents["country"]))
-    for region in REGIONS:  # response by region (States)
-        part = frame[frame["un_regional_group"] == region]
-        s = stats.share(int(part["responded"].sum()), len(part), population=None, confidence=0.95, **RULES.options)
+    rate = stats.share(int(frame["responded"].sum()), len(frame), population=None, confidence=0.95, **RULES.options)
+    register.share("response", "all", rate, {}, "responded")
+    by_region, _ = disclosure.grouped_shares(
+        frame.assign(answered=frame["responded"].astype("boolean")),
+        "un_regional_group",
+        REGIONS,
+        "answered",
+        RULES,
+        population=None,
+        confidence=0.95,
+        overall_published=not rate.suppressed,
+    )
+    for region, s in by_region.items():  # response by region (States; the region sizes are public)
         register.share("response", region, s, {"un_regional_group": [region]}, "responded")
     opts = disclosure.exclusive_shares(respondents["option"], OPTIONS, RULES, population=len(states), confidence=0.95)
     register.option_rows("profile", opts, everyone, "option", OPTIONS)
@@ -152,7 +162,7 @@ def publish(states: pd.DataFrame, respondents: pd.DataFrame) -> dict:
         overall_published=not bool(overall["suppressed"].iloc[0]),
     )
     for role, s in by_role.items():
-        register.share("item by role", role, s, {"responded": [True], "role_type": [role]}, "item")
+        register.share("item by role", role, s, {"responded": [True], "role_type": [role]}, "item", base_shown=False)
     return attack.merge([register.payload("random")])
 
 

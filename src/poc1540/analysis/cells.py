@@ -124,11 +124,15 @@ class CellRegister:
         item: str,
         yes: Sequence[Any] = (True,),
         answered: Sequence[Any] = (True, False),
+        *,
+        base_shown: bool = True,
     ) -> None:
         """Record a survey share: its count (``where`` and ``item`` in ``yes``) and its base (``item`` in ``answered``).
 
-        ``s`` is a :class:`stats.Share` or a share-table row. A suppressed share prints its base
-        unless the base itself is below the threshold; its rule is worked out from the data.
+        ``s`` is a :class:`stats.Share` or a share-table row. A suppressed share's base is taken as
+        printed (an axis label, a table's base column) unless ``base_shown`` is False (a figure
+        that prints only "s" for it), and never when it is below the threshold; the rule is worked
+        out from the data.
         """
         suppressed, base = bool(_field(s, "suppressed")), int(_field(s, "base"))
         count_where = {**where, item: list(yes)}
@@ -138,6 +142,8 @@ class CellRegister:
         else:
             self.add(output, label, count_where, value=int(_field(s, "count")))
         small_base = base < self.rules.min_count
+        if suppressed and not base_shown:
+            return
         self.add(
             output,
             f"{label} (base)",
