@@ -269,7 +269,7 @@ def test_300_random_small_surveys() -> None:
     """Over 300 random surveys the build never publishes a recoverable cell, and the protection alone keeps most safe."""
     safe = [check_survey(seed) for seed in range(300)]
     print(f"{sum(safe)} of 300 random surveys published with every suppressed cell protected; the check stops the rest")
-    assert sum(safe) >= 150
+    assert sum(safe) >= 250  # 262 of 300 when written: the protection alone, before the check
 
 
 def test_every_share_the_real_build_prints_is_in_the_register() -> None:
