@@ -8,7 +8,7 @@ from poc1540.analysis import compare, stats
 
 
 def share(count: int, base: int) -> stats.Share:
-    return stats.share(count, base, population=None, confidence=0.95, min_cell=5)
+    return stats.share(count, base, population=None, confidence=0.95, min_cell=5, group_min=0)
 
 
 def test_a_difference_whose_interval_spans_zero_is_not_called_higher() -> None:

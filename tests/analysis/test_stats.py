@@ -237,7 +237,7 @@ def test_bad_shares_are_refused(args: tuple[int, int, int | None], message: str)
 
 def test_bad_confidence_is_refused() -> None:
     with pytest.raises(ValueError, match="confidence"):
-        stats.share(3, 10, population=None, confidence=95, min_cell=5)
+        stats.share(3, 10, population=None, confidence=95, min_cell=5, group_min=0)
 
 
 # --------------------------------------------------------------------------- shares
@@ -260,7 +260,7 @@ def test_bad_confidence_is_refused() -> None:
     ],
 )
 def test_share_suppression(count: int, base: int, suppressed: bool) -> None:
-    s = stats.share(count, base, population=123, confidence=0.95, min_cell=5)
+    s = stats.share(count, base, population=123, confidence=0.95, min_cell=5, group_min=0)
     assert s.suppressed is suppressed
     if suppressed:
         assert math.isnan(s.proportion) and math.isnan(s.percent) and math.isnan(s.low) and math.isnan(s.high)
@@ -271,34 +271,37 @@ def test_share_suppression(count: int, base: int, suppressed: bool) -> None:
 
 
 def test_share_text_always_carries_count_and_base() -> None:
-    s = stats.share(27, 66, population=123, confidence=0.95, min_cell=5)
+    s = stats.share(27, 66, population=123, confidence=0.95, min_cell=5, group_min=0)
     assert s.text() == "41% (27 of 66)"
     low, high = wilson_fpc_closed_form(27, 66, 123)
     assert s.text_ci() == f"41% (27 of 66; 95% CI {100 * low:.0f}% to {100 * high:.0f}%)"
     assert s.percent == 40.9
-    assert stats.share(0, 60, population=123, confidence=0.95, min_cell=5).text_ci() == "0% (0 of 60; 95% CI 0% to 3%)"
-    assert stats.share(27, 66, population=None, confidence=0.9, min_cell=5).text_ci().startswith("41% (27 of 66; 90% CI ")
+    assert stats.share(0, 60, population=123, confidence=0.95, min_cell=5, group_min=0).text_ci() == "0% (0 of 60; 95% CI 0% to 3%)"
+    assert stats.share(27, 66, population=None, confidence=0.9, min_cell=5, group_min=0).text_ci().startswith("41% (27 of 66; 90% CI ")
 
 
 def test_share_text_agrees_with_the_findings_recorder(tmp_path) -> None:
     fx = findings.Recorder("02_demo", directory=tmp_path, echo=False)
     for count, base in [(27, 66), (5, 40), (12, 97), (61, 123)]:
         assert (
-            stats.share(count, base, population=None, confidence=0.95, min_cell=5).text()
+            stats.share(count, base, population=None, confidence=0.95, min_cell=5, group_min=0).text()
             == (fx.add_listing_share(f"demo.s{count}", count, base) or fx.findings[f"demo.s{count}"]).text
         )
 
 
 def test_min_cell_is_a_parameter() -> None:
-    assert not stats.share(3, 60, population=123, min_cell=3, confidence=0.95).suppressed
-    assert stats.share(8, 60, population=123, min_cell=10, confidence=0.95).suppressed
-    assert stats.share(8, 60, population=123, min_cell=10, confidence=0.95).text() == "suppressed (fewer than 10 respondents in a cell)"
+    assert not stats.share(3, 60, population=123, min_cell=3, confidence=0.95, group_min=0).suppressed
+    assert stats.share(8, 60, population=123, min_cell=10, confidence=0.95, group_min=0).suppressed
+    assert (
+        stats.share(8, 60, population=123, min_cell=10, confidence=0.95, group_min=0).text()
+        == "suppressed (fewer than 10 respondents in a cell)"
+    )
 
 
 def test_record_share_never_records_a_suppressed_count(tmp_path) -> None:
     fx = findings.Recorder("02_demo", directory=tmp_path, echo=False)
-    fx.add_survey_share("demo.shown", stats.share(27, 66, population=123, confidence=0.95, min_cell=5), with_ci=True)
-    fx.add_survey_share("demo.hidden", stats.share(3, 66, population=123, confidence=0.95, min_cell=5))
+    fx.add_survey_share("demo.shown", stats.share(27, 66, population=123, confidence=0.95, min_cell=5, group_min=0), with_ci=True)
+    fx.add_survey_share("demo.hidden", stats.share(3, 66, population=123, confidence=0.95, min_cell=5, group_min=0))
     shown, hidden = fx.findings["demo.shown"], fx.findings["demo.hidden"]
     assert shown.value == 40.9 and shown.text.startswith("41% (27 of 66; 95% CI") and shown.extra["count"] == 27
     assert hidden.value is None and "count" not in hidden.extra and hidden.text.startswith("suppressed")
@@ -316,7 +319,7 @@ def test_share_table() -> None:
             "f": pd.array([True] * 3 + [None] * 42, dtype="boolean"),  # base 3: suppressed
         }
     )
-    table = stats.share_table(frame, list("fcabde"), population=123, labels={"a": "Item A"}, confidence=0.95, min_cell=5)
+    table = stats.share_table(frame, list("fcabde"), population=123, labels={"a": "Item A"}, confidence=0.95, min_cell=5, group_min=0)
     assert list(table.columns) == [
         "item",
         "label",
@@ -340,7 +343,7 @@ def test_share_table() -> None:
     row = table.iloc[0]
     assert (row["low"], row["high"]) == pytest.approx(wilson_fpc_closed_form(30, 45, 123), abs=1e-12)
     with pytest.raises(TypeError, match="boolean"):
-        stats.share_table(pd.DataFrame({"x": [1, 2]}), ["x"], population=None, confidence=0.95, min_cell=5)
+        stats.share_table(pd.DataFrame({"x": [1, 2]}), ["x"], population=None, confidence=0.95, min_cell=5, group_min=0)
 
 
 # --------------------------------------------------------------------------- table suppression
@@ -367,7 +370,7 @@ def tiny_respondents() -> pd.DataFrame:
 
 def test_crosstab_of_a_tiny_dataset_is_safe() -> None:
     frame = tiny_respondents()
-    published = suppression.crosstab(frame, "role", "region", col_order=["Africa", "Asia", "Europe"], min_cell=5)
+    published = suppression.crosstab(frame, "role", "region", col_order=["Africa", "Asia", "Europe"], min_cell=5, group_min=0)
     counts = np.array([[3, 8, 12], [9, 10, 6], [7, 5, 0]])
     assert list(published.index) == ["hub", "post_office", "mixed", "Total"]
     assert list(published.columns) == ["Africa", "Asia", "Europe", "Total"]
@@ -386,7 +389,7 @@ def test_a_row_of_zeros_beside_a_suppressed_cell_suppresses_the_total() -> None:
     # Row b is (3, 0, 0 | 3)... the small total is suppressed too; row c is (7, 0, 0 | 7) where 7 is
     # suppressed to protect the 3 in its column: the zeros plus the total would reveal it.
     counts = np.array([[20, 9, 8], [3, 0, 0], [7, 0, 0], [15, 6, 12]])
-    published = suppression.suppress_counts(pd.DataFrame(counts, index=list("abcd"), columns=list("XYZ")), min_cell=5)
+    published = suppression.suppress_counts(pd.DataFrame(counts, index=list("abcd"), columns=list("XYZ")), min_cell=5, group_min=0)
     assert_safe(counts, published, 5, lp=True)
     assert published.loc["b", "X"] == published.loc["b", "Total"] == stats.SUPPRESSED  # small total
     assert published.loc["c", "X"] == stats.SUPPRESSED  # the complement of the 3 in column X
@@ -405,7 +408,7 @@ def test_linear_closure_catches_what_the_line_rule_misses() -> None:
     assert line_attack(grid) == {}
     assert rank_attack(grid) == [(2, 0)]
     assert lp_ranges(grid)[(2, 0)] == pytest.approx((8, 8))
-    published = suppression.suppress_counts(pd.DataFrame(counts), min_cell=5)
+    published = suppression.suppress_counts(pd.DataFrame(counts), min_cell=5, group_min=0)
     assert_safe(counts, published, 5, lp=True)
 
 
@@ -416,26 +419,26 @@ def test_random_tables_resist_the_attacker(min_cell: int) -> None:
     for trial in range(100):
         rows, cols = rng.integers(1, 6), rng.integers(1, 6)
         counts = rng.choice(values, size=(rows, cols)) if trial % 3 else rng.poisson(rng.uniform(1, 12), size=(rows, cols))
-        published = suppression.suppress_counts(pd.DataFrame(counts), min_cell=min_cell)
+        published = suppression.suppress_counts(pd.DataFrame(counts), min_cell=min_cell, group_min=0)
         assert_safe(counts, published, min_cell, lp=trial < 12)
 
 
 def test_a_table_without_small_cells_is_published_whole() -> None:
     counts = np.array([[10, 0, 8], [7, 9, 12]])
-    published = suppression.suppress_counts(pd.DataFrame(counts), min_cell=5)
+    published = suppression.suppress_counts(pd.DataFrame(counts), min_cell=5, group_min=0)
     assert (published_grid(published) == augmented(counts)).all()
-    assert suppression.suppression_mask(pd.DataFrame(counts), min_cell=5).to_numpy().sum() == 0
+    assert suppression.suppression_mask(pd.DataFrame(counts), min_cell=5, group_min=0).to_numpy().sum() == 0
 
 
 def test_bad_tables_are_refused() -> None:
     with pytest.raises(ValueError, match="non-negative integers"):
-        suppression.suppress_counts(pd.DataFrame([[1, -2]]), min_cell=5)
+        suppression.suppress_counts(pd.DataFrame([[1, -2]]), min_cell=5, group_min=0)
     with pytest.raises(ValueError, match="non-negative integers"):
-        suppression.suppress_counts(pd.DataFrame([[1.5, 2]]), min_cell=5)
+        suppression.suppress_counts(pd.DataFrame([[1.5, 2]]), min_cell=5, group_min=0)
     with pytest.raises(ValueError, match="already has"):
-        suppression.suppress_counts(pd.DataFrame([[1, 2]], index=["Total"]), min_cell=5)
+        suppression.suppress_counts(pd.DataFrame([[1, 2]], index=["Total"]), min_cell=5, group_min=0)
     with pytest.raises(ValueError, match="outside the given order"):
-        suppression.crosstab(tiny_respondents(), "role", "region", col_order=["Africa", "Asia"], min_cell=5)
+        suppression.crosstab(tiny_respondents(), "role", "region", col_order=["Africa", "Asia"], min_cell=5, group_min=0)
 
 
 # --------------------------------------------------------------------------- Likert and correlation
@@ -451,7 +454,7 @@ def test_likert_distribution() -> None:
         }
     )
     scale = {1: "Not a challenge", 2: "Minor", 3: "Moderate", 4: "Serious", 5: "Major"}
-    out = suppression.likert_distribution(frame, ["q1", "q2"], scale, labels={"q1": "Mandate"}, min_cell=5)
+    out = suppression.likert_distribution(frame, ["q1", "q2"], scale, labels={"q1": "Mandate"}, min_cell=5, group_min=0)
     q1 = out[out["item"] == "q1"]
     assert q1["score"].tolist() == [1, 2, 3, 4, 5] and (q1["base"] == 52).all()
     assert q1["label"].eq("Mandate").all() and q1["score_label"].tolist() == list(scale.values())
@@ -463,10 +466,10 @@ def test_likert_distribution() -> None:
     q2 = out[out["item"] == "q2"]
     assert q2["suppressed"].tolist() == [False] * 5  # zeros and a 40-of-40 are published
     assert q2["proportion"].tolist() == [0.0, 0.0, 1.0, 0.0, 0.0]
-    raw = suppression.likert_distribution(frame, ["q3"], [1, 2, 3, 4, 5], na_code="na", min_cell=5)
+    raw = suppression.likert_distribution(frame, ["q3"], [1, 2, 3, 4, 5], na_code="na", min_cell=5, group_min=0)
     assert (raw["base"] == 12).all() and raw["count"].tolist() == [6, 0, 0, 0, 6]
     with pytest.raises(ValueError, match="outside the scale"):
-        suppression.likert_distribution(frame, ["q3"], [1, 2, 3, 4, 5], min_cell=5)
+        suppression.likert_distribution(frame, ["q3"], [1, 2, 3, 4, 5], min_cell=5, group_min=0)
 
 
 def test_spearman_on_pairwise_complete_cases() -> None:
@@ -496,7 +499,7 @@ def test_record_top_names_only_published_items(tmp_path) -> None:
         "boolean"
     )
     table = stats.share_table(
-        frame, ["a", "b", "c"], population=None, labels={"a": "Alpha", "b": "Beta", "c": "Gamma"}, confidence=0.95, min_cell=5
+        frame, ["a", "b", "c"], population=None, labels={"a": "Alpha", "b": "Beta", "c": "Gamma"}, confidence=0.95, min_cell=5, group_min=0
     )
     fx = Recorder("02_demo", directory=tmp_path, echo=False)
     fx.add_survey_top("demo.top", "demo.top_share", table)

@@ -161,7 +161,7 @@ def test_notebooks_use_named_colours_and_sizes(notebook: Path) -> None:
 
 
 def test_count_label() -> None:
-    options = {"population": None, "confidence": 0.95, "min_cell": 5}
+    options = {"population": None, "confidence": 0.95, "min_cell": 5, "group_min": 0}
     assert figures.count_label(stats.share(13, 37, **options)) == "35% (13 of 37)"
     assert figures.count_label(stats.share(13, 37, **options), percent_only=True) == "35%"
     assert figures.count_label(stats.share(3, 37, **options)) == figures.SUPPRESSED_MARK

@@ -119,10 +119,15 @@ def wilson_fpc(count: int, base: int, population: int | None, confidence: float)
     return (low, high)
 
 
-def is_suppressed(count: int, base: int, min_cell: int) -> bool:
-    """Whether a share ``count`` of ``base`` must be suppressed (see module docstring)."""
+def is_suppressed(count: int, base: int, min_cell: int, group_min: int) -> bool:
+    """Whether a share ``count`` of ``base`` must be suppressed (see module docstring).
+
+    ``group_min`` is the group-disclosure rule: a share of 0% or 100% on a base below it says
+    of every member of the group how they answered, and is suppressed (0 switches it off).
+    """
     rest = base - count
-    return base < min_cell or 0 < count < min_cell or 0 < rest < min_cell
+    everyone_alike = count == 0 or rest == 0
+    return base < min_cell or 0 < count < min_cell or 0 < rest < min_cell or (everyone_alike and base < group_min)
 
 
 @dataclass(frozen=True)
@@ -166,8 +171,8 @@ class Share:
         return f"{percent_text(self.count / self.base)} ({self.count} of {self.base}; {level} CI {percent_text(self.low)} to {percent_text(self.high)})"
 
 
-def share(count: int, base: int, *, population: int | None, confidence: float, min_cell: int) -> Share:
-    """A share with its Wilson-FPC interval, suppressed by the small-cell rule.
+def share(count: int, base: int, *, population: int | None, confidence: float, min_cell: int, group_min: int) -> Share:
+    """A share with its Wilson-FPC interval, suppressed by the small-cell and group-disclosure rules.
 
     ``population`` is the size of the population surveyed (the POC States at the snapshot), or
     None when it is not known (plain Wilson). A base of 0 gives a suppressed share.
@@ -175,7 +180,7 @@ def share(count: int, base: int, *, population: int | None, confidence: float, m
     count, base = int(count), int(base)
     population = None if population is None else int(population)
     _check_share(count, base, population, confidence)
-    suppressed = base == 0 or is_suppressed(count, base, min_cell)
+    suppressed = base == 0 or is_suppressed(count, base, min_cell, group_min)
     low, high = (math.nan, math.nan) if suppressed else wilson_fpc(count, base, population, confidence)
     return Share(count, base, population, confidence, low, high, suppressed, min_cell)
 
@@ -192,6 +197,7 @@ def share_table(
     population: int | None,
     confidence: float,
     min_cell: int,
+    group_min: int,
     labels: dict[str, str] | None = None,
     asked: bool = True,
 ) -> pd.DataFrame:
@@ -214,7 +220,7 @@ def share_table(
         if column.dtype != "boolean" and column.dtype != bool:
             raise TypeError(f"item {item!r} must be a boolean column, not {column.dtype}")
         valid = column.dropna().astype(bool) if asked else column.iloc[:0].astype(bool)
-        s = share(int(valid.sum()), int(valid.size), population=population, confidence=confidence, min_cell=min_cell)
+        s = share(int(valid.sum()), int(valid.size), population=population, confidence=confidence, min_cell=min_cell, group_min=group_min)
         rows.append(
             {
                 "item": item,

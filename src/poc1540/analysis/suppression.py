@@ -24,7 +24,15 @@ totals and the column of row totals is a *line* whose entries add up to its tota
    non-zero published entry whose suppression makes it undetermined is suppressed (if none does
    alone, the smallest non-zero entry in its lines), and rules 2-3 run again.
 
-Zeros are never suppressed, so every suppressed entry is at least 1.
+4. Protection interval: linear programming bounds each hidden entry given the published ones and
+   that counts are not negative; one narrower than min_cell (a hidden cell beside a small hidden
+   margin, say) gets one more entry hidden, and rules 2-4 run again.
+
+Zeros are never suppressed by rules 1-2, so those suppressed entries are at least 1; the group
+rule (``group_min``: a line whose members all fall in one cell while its total is small) hides
+a whole line, zeros included, and callers (:mod:`poc1540.analysis.disclosure`) may start from
+their own primary suppressions, keep entries they print anyway, and say how wide each entry's
+interval must stay. Rule 4 checks what the argument below cannot promise for those.
 
 Why this is safe: a table's constraint matrix is the incidence matrix of a bipartite graph
 (rows vs columns, one edge per entry, after flipping signs of totals), so the null space is
@@ -42,13 +50,14 @@ one of them, or check them together.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.linalg
+import scipy.optimize
 
 from poc1540.analysis.stats import SUPPRESSED, TOTAL, percent_text, suppressed_text
 
@@ -85,34 +94,96 @@ def _determined(matrix: np.ndarray, mask: np.ndarray) -> list[int]:
     return [int(k) for k, norm in zip(hidden, norms) if norm < 1e-9]
 
 
-def _protect(values: np.ndarray, lines: Sequence[_Line], min_cell: int, *, closure: bool = True) -> np.ndarray:
+def _group_disclosive(values: np.ndarray, lines: Sequence[_Line], group_min: int) -> np.ndarray:
+    """Entries of lines where every member falls in one entry (group disclosure) and the total is below ``group_min``.
+
+    Such a line says of each of its members which category they are in; all its members are
+    hidden (zeros too: with the total published, the zeros would give the one full entry away).
+    """
+    mask = np.zeros(values.size, dtype=bool)
+    for line in lines:
+        members = values[list(line.members)]
+        total = int(values[line.total])
+        if 0 < total < group_min and len(members) > 1 and int((members > 0).sum()) == 1:
+            mask[list(line.members)] = True
+    return mask
+
+
+def _narrow(matrix: np.ndarray, values: np.ndarray, mask: np.ndarray, need: np.ndarray) -> list[int]:
+    """Hidden entries that the published ones and non-negativity pin to an interval narrower than ``need``.
+
+    Rule 3 stops exact recovery; an attacker who also knows that counts are not negative can
+    still narrow a hidden entry (one beside a small hidden margin, say) to a few values. Linear
+    programming gives each hidden entry's smallest and largest value consistent with the table.
+    """
+    hidden = np.flatnonzero(mask)
+    if hidden.size == 0:
+        return []
+    shown = np.flatnonzero(~mask)
+    a_eq = matrix[:, hidden]
+    b_eq = -matrix[:, shown] @ values[shown].astype(float)
+    keep = np.abs(a_eq).sum(axis=1) > 0
+    a_eq, b_eq = a_eq[keep], b_eq[keep]
+    out = []
+    for j, k in enumerate(hidden):
+        if need[k] <= 0:
+            continue
+        if a_eq.shape[0] == 0:
+            continue  # nothing constrains it: unbounded above
+        objective = np.zeros(hidden.size)
+        objective[j] = 1.0
+        ends = []
+        for sign in (1.0, -1.0):
+            result = scipy.optimize.linprog(sign * objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+            ends.append(sign * float(result.fun) if result.status == 0 else sign * np.inf)
+        if ends[1] - ends[0] < need[k] - 1e-6:
+            out.append(int(k))
+    return out
+
+
+def _protect_from(
+    values: np.ndarray, lines: Sequence[_Line], min_cell: int, initial: np.ndarray, keep: np.ndarray, audit: np.ndarray
+) -> np.ndarray:
+    """:func:`_protect` starting from the entries ``initial`` already hides (a caller's primary rules).
+
+    Entries in ``keep`` are printed anyway (a base beside a suppressed share) and are never chosen
+    for complementary suppression; only entries in ``audit`` (those that would be printed were
+    they not suppressed) must keep an interval as wide as ``audit`` says (rule 4; the threshold,
+    or less for a cell whose own known base is smaller).
+    """
+    return _protect(values, lines, min_cell, initial=initial, keep=keep, audit=audit)
+
+
+def _protect(
+    values: np.ndarray,
+    lines: Sequence[_Line],
+    min_cell: int,
+    *,
+    closure: bool = True,
+    initial: np.ndarray | None = None,
+    group_min: int = 0,
+    keep: np.ndarray | None = None,
+    audit: np.ndarray | None = None,
+) -> np.ndarray:
     """The suppression mask for ``values`` constrained by ``lines`` (rules 1-3 of the module docstring).
 
     ``closure=False`` stops after the line rules; it exists so the tests can show rule 3 matters.
+    ``initial`` adds entries hidden by a caller's own primary rules; ``group_min`` applies the
+    group-disclosure rule (:func:`_group_disclosive`).
     """
     values = np.asarray(values, dtype=np.int64)
     mask = (values > 0) & (values < min_cell)  # rule 1
+    if initial is not None:
+        mask |= np.asarray(initial, dtype=bool)
+    if group_min:
+        mask |= _group_disclosive(values, lines, group_min)
+    fixed = np.zeros(values.size, dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
+    need = np.full(values.size, float(min_cell)) if audit is None else np.asarray(audit, dtype=float)
     lines_of: dict[int, list[_Line]] = {}
     for line in lines:
         for k in (*line.members, line.total):
             lines_of.setdefault(k, []).append(line)
     matrix = _constraints(values.size, lines)
-
-    def pick(line: _Line) -> int:
-        """The entry to suppress next in ``line``: smallest non-zero published cell, else the total."""
-
-        def crossing(k: int) -> int:
-            return 0 if any(mask[[*o.members, o.total]].any() for o in lines_of[k] if o is not line) else 1
-
-        candidates = [k for k in line.members if not mask[k] and values[k] > 0]
-        if candidates:
-            return min(candidates, key=lambda k: (values[k], crossing(k), k))
-        if not mask[line.total] and values[line.total] > 0:
-            return line.total
-        # A line with one hidden entry v > 0 always has a non-zero published entry (its total, or a
-        # member adding up to it), and a small hidden sum implies a small, already hidden, total.
-        raise RuntimeError(f"suppression found no non-zero entry to hide in line {line}")  # pragma: no cover
-
     while True:
         changed = True
         while changed:  # rule 2 until stable
@@ -122,30 +193,79 @@ def _protect(values: np.ndarray, lines: Sequence[_Line], min_cell: int, *, closu
                 hidden_sum = int(values[list(line.members)][mask[list(line.members)]].sum())
                 single = int(mask[entries].sum()) == 1
                 small_sum = not mask[line.total] and 0 < hidden_sum < min_cell
-                if (single or small_sum) and not mask[entries].all():
-                    mask[pick(line)] = True
+                if (single or small_sum) and not (mask[entries] | fixed[entries]).all():
+                    mask[_pick(line, values, mask, fixed, lines_of)] = True
                     changed = True
         if not closure:
             return mask
-        determined = _determined(matrix, mask)  # rule 3
-        if not determined:
+        exposed = _exposed(matrix, values, mask, fixed, need)
+        if exposed is None:
             return mask
-        target = determined[0]
-        # Only non-zero entries are hidden, so every hidden value can move by one either way.
-        published = sorted((k for k in range(values.size) if not mask[k] and values[k] > 0), key=lambda k: (values[k], k))
-        for k in published:  # cheapest fix first
-            trial = mask.copy()
-            trial[k] = True
-            if target not in _determined(matrix, trial):
-                mask[k] = True
-                break
-        else:
-            # Only when every entry that would close a cycle round the cell is zero. Hide the
-            # smallest non-zero entry near it and look again: each pass hides one more, and once
-            # every non-zero entry is hidden none is determined (a non-zero cell, its row total,
-            # its column total and the grand total form a cycle of non-zero entries).
-            near = [k for line in lines_of[target] for k in (*line.members, line.total) if k in published]
-            mask[min(near or published, key=lambda k: (values[k], k))] = True
+        target, still, near_first = exposed
+        if not _hide_for(target, still, values, mask, fixed, lines_of, near_first):
+            return mask  # nothing left to hide: the caller's audit reports the cell
+
+
+def _pick(line: _Line, values: np.ndarray, mask: np.ndarray, fixed: np.ndarray, lines_of: dict[int, list[_Line]]) -> int:
+    """The entry to suppress next in ``line``: smallest non-zero published cell, else the total, else a zero."""
+
+    def crossing(k: int) -> int:
+        return 0 if any(mask[[*o.members, o.total]].any() for o in lines_of[k] if o is not line) else 1
+
+    candidates = [k for k in line.members if not mask[k] and not fixed[k] and values[k] > 0]
+    if candidates:
+        return min(candidates, key=lambda k: (values[k], crossing(k), k))
+    if not mask[line.total] and not fixed[line.total] and values[line.total] > 0:
+        return line.total
+    zeros = [k for k in line.members if not mask[k] and not fixed[k]]  # a hidden zero (group rule) next to published zeros
+    if zeros:
+        return zeros[0]
+    # A line with one hidden entry v > 0 always has a non-zero published entry (its total, or a
+    # member adding up to it), and a small hidden sum implies a small, already hidden, total.
+    raise RuntimeError(f"suppression found no non-zero entry to hide in line {line}")  # pragma: no cover
+
+
+def _exposed(
+    matrix: np.ndarray, values: np.ndarray, mask: np.ndarray, fixed: np.ndarray, need: np.ndarray
+) -> tuple[int, Callable[[np.ndarray], bool], bool] | None:
+    """The first hidden entry rule 3 or rule 4 finds exposed, a test of whether a trial mask still exposes it, and the search order."""
+    # rule 3; an entry printed anyway, or one whose value may be known, needs no protection
+    determined = [k for k in _determined(matrix, mask) if not fixed[k] and need[k] > 0]
+    if determined:
+        return determined[0], lambda trial: determined[0] in _determined(matrix, trial), False
+    narrow = _narrow(matrix, values, mask, need)  # rule 4
+    if narrow:
+        return narrow[0], lambda trial: narrow[0] in _narrow(matrix, values, trial, need), True
+    return None
+
+
+def _hide_for(
+    target: int,
+    still: Callable[[np.ndarray], bool],
+    values: np.ndarray,
+    mask: np.ndarray,
+    fixed: np.ndarray,
+    lines_of: dict[int, list[_Line]],
+    near_first: bool,
+) -> bool:
+    """Hide one more entry for ``target``: the cheapest that alone protects it, else the smallest near it. False when none is left."""
+    published = sorted((k for k in range(values.size) if not mask[k] and not fixed[k] and values[k] > 0), key=lambda k: (values[k], k))
+    if not published:
+        return False
+    near = [k for line in lines_of[target] for k in (*line.members, line.total) if k in published]
+    order = near + [k for k in published if k not in near] if near_first else published
+    for k in order:  # cheapest fix first
+        trial = mask.copy()
+        trial[k] = True
+        if not still(trial):
+            mask[k] = True
+            return True
+    # Only when every entry that would close a cycle round the cell is zero. Hide the smallest
+    # non-zero entry near it and look again: each pass hides one more, and once every non-zero
+    # entry is hidden none is determined (a non-zero cell, its row total, its column total and
+    # the grand total form a cycle of non-zero entries).
+    mask[min(near or published, key=lambda k: (values[k], k))] = True
+    return True
 
 
 def _table_lines(n_rows: int, n_cols: int) -> list[_Line]:
@@ -175,31 +295,33 @@ def _with_totals(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(full, index=index, columns=columns)
 
 
-def suppression_mask(table: pd.DataFrame, *, min_cell: int) -> pd.DataFrame:
+def suppression_mask(table: pd.DataFrame, *, min_cell: int, group_min: int) -> pd.DataFrame:
     """Which cells of ``table`` with its totals must be suppressed (True = suppress).
 
     ``table`` holds integer counts without totals; the result has the same rows and columns plus a
     ``Total`` row and column, as :func:`suppress_counts` publishes them.
     """
-    full, mask = _suppress(table, min_cell)
+    full, mask = _suppress(table, min_cell, group_min)
     return pd.DataFrame(mask, index=full.index, columns=full.columns)
 
 
-def _suppress(table: pd.DataFrame, min_cell: int) -> tuple[pd.DataFrame, np.ndarray]:
+def _suppress(table: pd.DataFrame, min_cell: int, group_min: int) -> tuple[pd.DataFrame, np.ndarray]:
     full = _with_totals(table)
-    mask = _protect(full.to_numpy().ravel(), _table_lines(*table.shape), min_cell)
+    mask = _protect(full.to_numpy().ravel(), _table_lines(*table.shape), min_cell, group_min=group_min)
     return full, mask.reshape(full.shape)
 
 
-def suppress_counts(table: pd.DataFrame, *, min_cell: int) -> pd.DataFrame:
+def suppress_counts(table: pd.DataFrame, *, min_cell: int, group_min: int) -> pd.DataFrame:
     """A table of counts ready to publish: totals added, small and revealing cells suppressed.
 
     ``table`` holds integer counts (rows x columns) without totals. The result (object dtype) has
     a ``Total`` row and column computed before suppression; suppressed entries are
     :data:`SUPPRESSED`. The rules are in the module docstring; after them no suppressed entry can
     be worked out from the published ones, and no published number is from 1 to min_cell - 1.
+    ``group_min`` hides a row or column whose members all fall in one cell while its total is
+    below it (group disclosure; 0 switches the rule off).
     """
-    full, mask = _suppress(table, min_cell)
+    full, mask = _suppress(table, min_cell, group_min)
     cells = [[SUPPRESSED if hide else int(v) for v, hide in zip(row, row_mask)] for row, row_mask in zip(full.to_numpy(), mask)]
     return pd.DataFrame(cells, index=full.index, columns=full.columns, dtype=object)
 
@@ -218,6 +340,7 @@ def crosstab(
     col: str,
     *,
     min_cell: int,
+    group_min: int,
     row_order: Sequence[Any] | None = None,
     col_order: Sequence[Any] | None = None,
 ) -> pd.DataFrame:
@@ -236,7 +359,7 @@ def crosstab(
     counts = pd.crosstab(both[row].astype(object), both[col].astype(object))
     counts = counts.reindex(index=rows, columns=cols, fill_value=0).astype(np.int64)
     counts.index.name, counts.columns.name = row, col
-    return suppress_counts(counts, min_cell=min_cell)
+    return suppress_counts(counts, min_cell=min_cell, group_min=group_min)
 
 
 def likert_distribution(
@@ -247,6 +370,7 @@ def likert_distribution(
     labels: dict[str, str] | None = None,
     na_code: Any = None,
     min_cell: int,
+    group_min: int,
 ) -> pd.DataFrame:
     """Per item, the share of each scale point among valid answers, for a diverging stacked bar.
 
@@ -256,7 +380,9 @@ def likert_distribution(
     item then scale order: item, label, score, score_label, count, base, proportion, suppressed,
     text. Each item's scores and its base are one line for suppression (rules 1-2: scores are
     not summed across items, so there are no column totals); suppressed rows have count NA and
-    proportion nan, and a plot should leave that segment out rather than show a number.
+    proportion nan, and a plot should leave that segment out rather than show a number. An item
+    whose answers all fall on one point while its base is below ``group_min`` is hidden whole
+    (group disclosure).
     """
     labels = labels or {}
     scores = list(scale.keys()) if isinstance(scale, Mapping) else list(scale)
@@ -272,7 +398,7 @@ def likert_distribution(
         counts = np.array([int((answers == s).sum()) for s in scores], dtype=np.int64)
         base = int(counts.sum())
         line = _Line(tuple(range(len(scores))), len(scores))
-        mask = _protect(np.append(counts, base), [line], min_cell)
+        mask = _protect(np.append(counts, base), [line], min_cell, group_min=group_min)
         for s, n, hide in zip(scores, counts, mask[:-1]):
             hide = bool(hide) or base == 0
             rows.append(

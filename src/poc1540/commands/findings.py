@@ -17,6 +17,6 @@ def main(args: argparse.Namespace) -> int:
     from poc1540.core import params
     from poc1540.findings import assemble
 
-    for path in assemble.write_all(params.load(args.params)):
+    for path in assemble.write_all(params.load(args.params), int(params.value("common", "min_cell_size"))):
         print(f"wrote {paths.relative(path)}")
     return 0

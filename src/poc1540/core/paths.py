@@ -39,6 +39,8 @@ VALIDATION_RECEIPT = DATA_PROCESSED / "validation.json"
 # holding its executed copy (ipynb and HTML), findings.json, figures and tables.
 RESULTS = ROOT / "results"
 FINDINGS_METRICS = RESULTS / "findings.json"
+# every chapter's register of published survey cells (results/<chapter>/cells.json), merged and checked
+DISCLOSURE_REGISTER = RESULTS / "disclosure.json"
 
 # The report
 REPORT = ROOT / "report"

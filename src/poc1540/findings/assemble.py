@@ -2,6 +2,8 @@
 
 Writes, each atomically:
 - ``results/findings.json``: the DVC metrics file (numeric findings, nested by key);
+- ``results/disclosure.json``: the chapters' registers of published survey cells, merged and
+  checked together (:mod:`poc1540.findings.disclosure`);
 - ``report/_variables.yml``: every finding's text, figure alt texts, the data notice and the
   edition date, read in the prose with ``{{< var key >}}``;
 - ``report/_generated/*.md``: the data notice, the findings register and the provenance
@@ -19,7 +21,7 @@ import yaml
 from poc1540.core import atomic, notice, paths
 from poc1540.core import manifest as manifest_module
 from poc1540.core.finding import Finding
-from poc1540.findings import gates, merge, register
+from poc1540.findings import disclosure, gates, merge, register
 from poc1540.findings.notice import data_notice
 from poc1540.findings.provenance import data_sources, provenance
 
@@ -108,14 +110,20 @@ def variables(
     return merge.nest(flat)
 
 
-def write_all(report_params: dict[str, Any]) -> list[Path]:
-    """Run the findings stage: merge, then write every report input."""
+def write_all(report_params: dict[str, Any], min_count: int) -> list[Path]:
+    """Run the findings stage: merge, check the published survey cells together, then write every report input.
+
+    ``min_count`` is the suppression threshold (``min_cell_size``); a suppressed cell the
+    published cells pin more narrowly stops the stage before anything is written.
+    """
     items, figures = merge.load_all()
+    checked = disclosure.check(min_count)
     manifest = manifest_module.files()
     receipt = json.loads(paths.VALIDATION_RECEIPT.read_text(encoding="utf-8"))
     # The gate files first: the register follows them into the text the report reads.
     written = gates.write(items)
     written += [
+        atomic.write_text(paths.DISCLOSURE_REGISTER, json.dumps(checked, indent=1, ensure_ascii=False) + "\n"),
         atomic.write_text(paths.FINDINGS_METRICS, json.dumps(merge.metrics(items), indent=2, sort_keys=True) + "\n"),
         atomic.write_text(
             paths.REPORT_VARIABLES,

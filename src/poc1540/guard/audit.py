@@ -106,8 +106,11 @@ above) and ``unreadable``.
 from __future__ import annotations
 
 import hashlib
+import json
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -265,7 +268,36 @@ def audit(root: Path, *, min_cell: int, state_level: Iterable[str], survey: Path
         ids_not_searched=targets.ids_not_searched,
         survey_folders=sorted(f"{RESULTS.as_posix()}/{name}" for name, s in folders.survey.items() if s),
         notes=notes,
+        suppression=suppression_counts(root),
     )
+
+
+#: The register the findings stage writes after attacking every published survey cell together.
+DISCLOSURE_REGISTER = RESULTS / "disclosure.json"
+PRIMARY = ("base", "threshold", "complement", "group", "identification")
+
+
+def suppression_counts(root: Path) -> dict[str, Any]:
+    """Per rule, how many published survey cells were suppressed primarily and complementarily, from the register.
+
+    Cells are counted once however many outputs print them; a cell's rule is the first rule
+    that suppressed it. Without a register the receipt says so rather than counting zero.
+    """
+    path = Path(root) / DISCLOSURE_REGISTER
+    if not path.is_file():
+        return {"register": None, "note": f"{DISCLOSURE_REGISTER.as_posix()} is missing: suppression was not counted"}
+    register = json.loads(path.read_text(encoding="utf-8"))
+    per_rule = Counter(c["rule"] for c in register["cells"] if c["value"] is None and c["rule"])
+    survey_outputs = sorted({o for c in register["cells"] for o in c["outputs"]} - {"listings"})
+    return {
+        "register": DISCLOSURE_REGISTER.as_posix(),
+        "cells": len(register["cells"]),
+        "published_cells": sum(c["value"] is not None for c in register["cells"]),
+        "suppressed_primary": {rule: per_rule.get(rule, 0) for rule in PRIMARY},
+        "suppressed_complementary": per_rule.get("complementary", 0),
+        "outputs_with_survey_cells": len(survey_outputs),
+        "recovery_check": register.get("checked", "not run"),
+    }
 
 
 def scan(root: Path, *, min_cell: int, state_level: Iterable[str], survey: Path | None = None, report_dir: Path = OUTPUT) -> list[Leak]:

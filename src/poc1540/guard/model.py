@@ -109,6 +109,8 @@ class Audit:
     ids_not_searched: int
     survey_folders: list[str]
     notes: list[str] = field(default_factory=list)
+    # what the findings stage's disclosure check suppressed, per rule (results/disclosure.json)
+    suppression: dict[str, Any] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -131,6 +133,8 @@ class Audit:
             # how many open-text answers there are is itself a count of respondents: left out
             "survey_derived_results": self.survey_folders,
             "leaks_per_rule": self.counts(),
+            "suppression": self.suppression,
+            "outputs_checked": len(self.files),
             "files_scanned": self.files,
             "files_skipped": self.skipped,
         }

@@ -1,6 +1,6 @@
 """What every chapter notebook starts from, set up in one call.
 
-    chapter = start(min_cell_size=min_cell_size, confidence_level=confidence_level)
+    chapter = start(min_cell_size=min_cell_size, confidence_level=confidence_level, disclosure=disclosure)
     fx, codebook, respondents = chapter.recorder, chapter.codebook, chapter.respondents
 
 A survey chapter then records what it publishes whatever the data (codebook facts, the
@@ -23,7 +23,8 @@ from typing import Any
 
 import pandas as pd
 
-from poc1540.analysis import stats
+from poc1540.analysis import cells, stats
+from poc1540.analysis import disclosure as disclosure_rules
 from poc1540.core import gate, paths, processed
 from poc1540.core.codebook import Codebook
 from poc1540.errors import UserError
@@ -86,8 +87,9 @@ class Chapter:
     states: pd.DataFrame
     codebook: Codebook | None = None
     respondents: pd.DataFrame | None = None
-    # Share options: population (States in the survey frame), confidence level, small-cell threshold
+    # Share options: population (States in the survey frame), confidence level, disclosure thresholds
     options: dict[str, Any] = field(default_factory=dict)
+    rules: disclosure_rules.Rules | None = None
 
     @property
     def population(self) -> int:
@@ -153,21 +155,28 @@ class Chapter:
         return True
 
 
-def start(*, min_cell_size: int | None = None, confidence_level: float | None = None) -> Chapter:
+def start(*, min_cell_size: int | None = None, confidence_level: float | None = None, disclosure: dict[str, Any] | None = None) -> Chapter:
     """Apply the figure theme and load what a chapter needs.
 
-    A chapter about the survey passes its ``min_cell_size`` and ``confidence_level``
-    parameters and gets the respondents too; a chapter about the public listings passes neither.
+    A chapter about the survey passes its ``min_cell_size``, ``confidence_level`` and
+    ``disclosure`` parameters and gets the respondents too; a chapter about the public listings
+    passes none.
     """
     figures.set_theme()
     recorder = Recorder(notebook_name())
     states = processed.read_table("states")
     if min_cell_size is None and confidence_level is None:
         return Chapter(recorder, states)
-    if min_cell_size is None or confidence_level is None:
-        raise UserError("a survey chapter needs both min_cell_size and confidence_level")
+    if min_cell_size is None or confidence_level is None or disclosure is None:
+        raise UserError("a survey chapter needs min_cell_size, confidence_level and disclosure (params/common.yaml)")
     chapter = Chapter(recorder, states, Codebook.load(), processed.read_table("respondents"))
-    chapter.options = dict(population=chapter.population, confidence=confidence_level, min_cell=min_cell_size)
+    try:
+        chapter.rules = disclosure_rules.Rules.from_params(min_cell_size, disclosure)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    chapter.options = dict(population=chapter.population, confidence=confidence_level, **chapter.rules.options)
+    # every survey cell the chapter publishes is registered here, with its definition
+    recorder.cells = cells.CellRegister(states, chapter.respondents, chapter.rules)
     return chapter
 
 

@@ -158,8 +158,8 @@ def suppressed_mark(ax: plt.Axes, x: float, y: float, **kwargs: Any) -> Text:
 
 
 def suppressed_note(min_cell: int) -> str:
-    """The legend line explaining the marker."""
-    return f"{SUPPRESSED_MARK} = suppressed (fewer than {min_cell} respondents)"
+    """The legend line explaining the marker: a small cell, or one suppressed so that no small cell can be worked out."""
+    return f"{SUPPRESSED_MARK} = suppressed to protect cells under {min_cell}"
 
 
 def axis_title(ax: plt.Axes, text: str) -> Text:

@@ -86,6 +86,8 @@ class Recorder:
         self.findings: dict[str, Finding] = {}
         self.figures: dict[str, dict[str, Any]] = {}
         self.tables: dict[str, str] = {}
+        # the chapter's register of published survey cells (poc1540.analysis.cells), when it has one
+        self.cells: Any = None
 
     def add(self, key: str, value: Any, unit: str, text: str | None = None, **extra: Any) -> None:
         """Record a finding; ``text`` is how the report prints it (default: formatted value).
@@ -206,6 +208,8 @@ class Recorder:
             "tables": self.tables,
         }
         atomic.write_text(self.directory / "findings.json", json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        if self.cells is not None:
+            self.cells.save(self.directory, self.notebook)
         self._write_notice()
 
     def _write_notice(self) -> None:
