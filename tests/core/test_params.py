@@ -41,10 +41,10 @@ def test_every_shipped_parameter_file_has_a_schema_and_passes() -> None:
 @pytest.mark.parametrize(
     ("file", "key", "text", "value", "rule"),
     [
-        ("common", "min_cell_size", '"five"', "five", "must be an integer ≥ 1"),
-        ("common", "min_cell_size", "0", "0", "must be an integer ≥ 1"),
-        ("common", "min_cell_size", "2.5", "2.5", "must be an integer ≥ 1"),
-        ("common", "min_cell_size", "true", "true", "must be an integer ≥ 1"),
+        ("common", "min_cell_size", '"five"', "five", "must be an integer ≥ 2"),
+        ("common", "min_cell_size", "0", "0", "must be an integer ≥ 2"),
+        ("common", "min_cell_size", "2.5", "2.5", "must be an integer ≥ 2"),
+        ("common", "min_cell_size", "true", "true", "must be an integer ≥ 2"),
         ("common", "confidence_level", "95", "95", "must be a number between 0 and 1"),
         ("common", "serious_from", "7", "7", "must be an integer from 1 to 5"),
         ("coverage", "comparison_date", '"31/08/2018"', "31/08/2018", 'must be a date written "YYYY-MM-DD"'),
@@ -90,7 +90,7 @@ def test_the_validate_command_refuses_bad_parameters_and_writes_no_receipt(
     args = argparse.Namespace(raw_dir=str(paths.DATA_RAW), params_dir=str(params_dir), receipt=str(receipt))
     assert validate_command.main(args) == 1
     err = capsys.readouterr().err
-    assert "common.yaml, key 'min_cell_size': value 'five' must be an integer ≥ 1" in err and "Validation failed: 1 error(s)" in err
+    assert "common.yaml, key 'min_cell_size': value 'five' must be an integer ≥ 2" in err and "Validation failed: 1 error(s)" in err
     assert not receipt.exists()
 
 
@@ -108,6 +108,6 @@ def test_the_validate_command_checks_the_import_mappings(params_dir: Path, tmp_p
 def test_execute_refuses_a_bad_parameter_before_the_kernel_starts(params_dir: Path, tmp_path: Path) -> None:
     set_value(params_dir / "common.yaml", "min_cell_size", '"five"')
     failed = tmp_path / "failed"
-    with pytest.raises(UserError, match=r"common.yaml, key 'min_cell_size': value 'five' must be an integer ≥ 1"):
+    with pytest.raises(UserError, match=r"common.yaml, key 'min_cell_size': value 'five' must be an integer ≥ 2"):
         execute.run(paths.NOTEBOOKS / "05_support.ipynb", [params_dir / "common.yaml"], output_dir=tmp_path / "out", failed_dir=failed)
     assert not (tmp_path / "out").exists() and not list(failed.glob("*"))

@@ -36,7 +36,7 @@ def test_a_bad_parameter_is_refused_before_any_notebook_runs(built_copy: Path) -
     proc = readme_command(built_copy, "dvc", "exp", "run", "-S", "params/common.yaml:min_cell_size=five")
     log = proc.stdout + proc.stderr
     assert proc.returncode != 0, log[-3000:]
-    assert "params/common.yaml, key 'min_cell_size': value 'five' must be an integer ≥ 1" in log, log[-3000:]
+    assert "params/common.yaml, key 'min_cell_size': value 'five' must be an integer ≥ 2" in log, log[-3000:]
     assert "Traceback" not in log and "TypeError" not in log
     assert "Running stage 'respondents'" not in log and "Running stage 'prepare'" not in log
     assert output_hashes(built_copy, OUTPUTS) == before

@@ -54,16 +54,28 @@ class _Params(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Disclosure(_Params):
+    """The ``disclosure`` block of ``params/common.yaml``: the rules beyond the threshold."""
+
+    group_min_base: int = Field(
+        strict=True, ge=0, json_schema_extra=_rule("must be an integer ≥ 0 (the base from which a 0% or 100% share may be published; 0 = off)")
+    )
+    public_group_min_states: int = Field(
+        strict=True, ge=1, json_schema_extra=_rule("must be an integer ≥ 1 (the POC States each group of a public breakdown needs)")
+    )
+
+
 class Common(_Params):
     """``params/common.yaml``: shared by every survey chapter."""
 
     min_cell_size: int = Field(
-        strict=True, ge=1, json_schema_extra=_rule("must be an integer ≥ 1 (the smallest count of respondents that may be published)")
+        strict=True, ge=2, json_schema_extra=_rule("must be an integer ≥ 2 (the smallest count of respondents that may be published)")
     )
     confidence_level: float = Field(gt=0, lt=1, json_schema_extra=_rule("must be a number between 0 and 1, e.g. 0.95"))
     serious_from: int = Field(
         strict=True, ge=1, le=5, json_schema_extra=_rule("must be an integer from 1 to 5 (a point of the challenges' Likert scale)")
     )
+    disclosure: Disclosure
 
 
 class Coverage(_Params):
@@ -141,6 +153,17 @@ def _field_rule(model: type[_Params], key: str, fallback: str) -> str:
     return fallback
 
 
+def _nested(model: type[_Params], data: Any, loc: list[str]) -> tuple[type[_Params], Any]:
+    """The schema that declares the last key of ``loc`` (a block such as ``disclosure``) and the value there."""
+    owner, value = model, data
+    for i, part in enumerate(loc):
+        value = value.get(part) if isinstance(value, dict) else None
+        annotation = owner.model_fields[part].annotation if part in owner.model_fields else None
+        if i < len(loc) - 1 and isinstance(annotation, type) and issubclass(annotation, _Params):
+            owner = annotation
+    return owner, value
+
+
 def check(name: str, data: object, shown: str) -> list[Problem]:
     """Every problem of one parsed parameter file (empty when it fits its schema)."""
     model = SCHEMAS.get(name)
@@ -169,8 +192,9 @@ def check(name: str, data: object, shown: str) -> list[Problem]:
             elif key is None:  # a rule across keys (model_validator)
                 found.append(Problem(shown, str(error["msg"]).removeprefix("Value error, ")))
             else:
-                rule = _field_rule(model, key, str(error["msg"]))
-                found.append(Problem(shown, rule, key=".".join(loc), value=_value_text(data.get(key))))
+                owner, value = _nested(model, data, loc)
+                rule = _field_rule(owner, loc[-1], str(error["msg"]))
+                found.append(Problem(shown, rule, key=".".join(loc), value=_value_text(value)))
         return found
     return []
 

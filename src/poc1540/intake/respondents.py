@@ -80,9 +80,7 @@ def load_rule(path: Path = paths.RESPONDENT_RULE) -> Rule:
     per_state = block.get("per_state", "latest")
     if per_state not in PER_STATE:
         problems.append(
-            Problem(
-                shown, f"must be one of {', '.join(PER_STATE)}", key="respondents.per_state", value=str(per_state), fix="write latest"
-            )
+            Problem(shown, f"must be one of {', '.join(PER_STATE)}", key="respondents.per_state", value=str(per_state), fix="write latest")
         )
     if problems:
         raise RuleError(problems)
