@@ -436,7 +436,7 @@ def test_the_threshold_must_be_a_positive_integer(root: Path, bad: object, capsy
     assert command.main(["--root", str(root)]) == 1
     message = capsys.readouterr().err
     written = bad if isinstance(bad, str) else json.dumps(bad)  # the value as the file holds it
-    assert f"params/common.yaml, key 'min_cell_size': value {written!r} must be an integer ≥ 1" in message
+    assert f"params/common.yaml, key 'min_cell_size': value {written!r} must be an integer ≥ 2" in message
     assert not (root / RECEIPT).exists()
     with pytest.raises(UserError, match="min_cell_size"):
         audit(root, min_cell=bad, state_level=STATE_LEVEL)  # type: ignore[arg-type]
