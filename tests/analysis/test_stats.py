@@ -522,9 +522,9 @@ def test_a_question_not_asked_reads_so_and_publishes_no_number() -> None:
     frame = pd.DataFrame(
         {"yes": pd.array([True] * 8 + [False] * 7, dtype="boolean"), "no": pd.array([False] * 8 + [True] * 7, dtype="boolean")}
     )
-    asked = stats.share_table(frame, ["yes", "no"], population=None, confidence=0.95, min_cell=5)
+    asked = stats.share_table(frame, ["yes", "no"], population=None, confidence=0.95, min_cell=5, group_min=0)
     assert list(asked["text"]) == ["53% (8 of 15)", "47% (7 of 15)"] and not asked["not_asked"].any()
-    table = stats.share_table(frame, ["yes", "no"], population=None, confidence=0.95, min_cell=5, asked=False)
+    table = stats.share_table(frame, ["yes", "no"], population=None, confidence=0.95, min_cell=5, group_min=0, asked=False)
     assert list(table["text"]) == list(table["text_ci"]) == [stats.NOT_ASKED] * 2
     assert table["not_asked"].all() and table["suppressed"].all() and table["count"].isna().all()
     assert table["proportion"].isna().all() and (table["base"] == 0).all()
