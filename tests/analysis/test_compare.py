@@ -37,3 +37,28 @@ def test_pace_and_correlation_words() -> None:
     assert compare.correlation(0.2) == "agrees only weakly with"
     assert compare.correlation(-0.4) == "runs against"
     assert compare.correlation(math.nan).startswith("cannot be compared")
+
+
+def _share(count: int, base: int) -> stats.Share:
+    return stats.share(count, base, population=None, confidence=0.95, min_cell=5, group_min=0)
+
+
+def test_two_groups_states_the_difference_only_when_both_shares_are_published() -> None:
+    a, b = _share(11, 25), _share(6, 26)
+    words = dict(outcome="work as Hubs", verdict="Set against the share without, the share with")
+    both = compare.two_groups("those with them", a, "those without", b, gap=compare.difference(a, b, confidence=0.95), **words)
+    assert both.startswith("Of those with them, 44% (11 of 25) work as Hubs; of those without, 23% (6 of 26): a difference of +21 points")
+    assert both.endswith("the share with is not clearly different")
+    hidden = _share(3, 26)
+    assert hidden.suppressed
+    one = compare.two_groups("those with them", a, "those without", hidden, gap=compare.difference(a, hidden, confidence=0.95), **words)
+    assert (
+        one == "Of those with them, 44% (11 of 25) work as Hubs; the share among those without is suppressed, so the two cannot be compared"
+    )
+    assert "difference" not in one and "not comparable" not in one
+    flipped = compare.two_groups("those with them", hidden, "those without", a, gap=compare.difference(hidden, a, confidence=0.95), **words)
+    assert flipped.startswith("Of those without, 44% (11 of 25) work as Hubs; the share among those with them is suppressed")
+    none = compare.two_groups(
+        "those with them", hidden, "those without", hidden, gap=compare.difference(hidden, hidden, confidence=0.95), **words
+    )
+    assert none == "The shares of those with them and of those without who work as Hubs are suppressed, so they cannot be compared"

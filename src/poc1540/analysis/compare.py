@@ -10,6 +10,9 @@ these functions choose, and the report reads it as a variable.
   completes a sentence such as "Set against the share without a mandate, the Hub share with one
   is ...". No finite-population correction is applied: the respondents are
   self-selected, and the wider interval is the honest one for a comparison.
+- :func:`two_groups` words a whole comparison of two groups' shares, and when one of them is
+  suppressed says so instead ("the share among those without them is suppressed, so the two
+  cannot be compared"), so the sentence never reads "a difference of not comparable".
 - :func:`pace` compares two rates of public events (appointments per year): these are counts of
   the whole population, not a sample, so there is no interval, only a tolerance.
 - :func:`correlation` words a rank correlation by the usual bands (below 0.1 none, below 0.3
@@ -58,6 +61,21 @@ def difference(a: Share, b: Share, *, confidence: float) -> Difference:
     else:
         words = "not clearly different"
     return Difference(words, points, 100.0 * float(low), 100.0 * float(high), confidence)
+
+
+def two_groups(a_group: str, a: Share, b_group: str, b: Share, *, outcome: str, gap: Difference, verdict: str) -> str:
+    """One sentence (without its full stop) comparing the share of ``a_group`` with that of ``b_group``.
+
+    ``outcome`` completes "Of <a_group>, 44% (11 of 25) ..." ("work as Hubs"); ``verdict`` opens the
+    sentence that ``gap.words`` closes ("Set against the share without a mandate, the Hub share with
+    one"). A suppressed share is named as such and no difference is stated.
+    """
+    if a.suppressed and b.suppressed:
+        return f"The shares of {a_group} and of {b_group} who {outcome.removeprefix('who ')} are suppressed, so they cannot be compared"
+    if a.suppressed or b.suppressed:
+        (shown_group, shown), hidden_group = ((b_group, b), a_group) if a.suppressed else ((a_group, a), b_group)
+        return f"Of {shown_group}, {shown.text()} {outcome}; the share among {hidden_group} is suppressed, so the two cannot be compared"
+    return f"Of {a_group}, {a.text()} {outcome}; of {b_group}, {b.text()}: a difference of {gap.text()}. {verdict} is {gap.words}"
 
 
 def pace(before_per_year: float, after_per_year: float, *, tolerance: float = 0.1) -> str:

@@ -58,7 +58,9 @@ class Disclosure(_Params):
     """The ``disclosure`` block of ``params/common.yaml``: the rules beyond the threshold."""
 
     group_min_base: int = Field(
-        strict=True, ge=0, json_schema_extra=_rule("must be an integer ≥ 0 (the base from which a 0% or 100% share may be published; 0 = off)")
+        strict=True,
+        ge=0,
+        json_schema_extra=_rule("must be an integer ≥ 0 (the base from which a 0% or 100% share may be published; 0 = off)"),
     )
     public_group_min_states: int = Field(
         strict=True, ge=1, json_schema_extra=_rule("must be an integer ≥ 1 (the POC States each group of a public breakdown needs)")
