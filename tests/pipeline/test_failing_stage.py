@@ -70,3 +70,36 @@ def test_a_failing_chapter_keeps_its_previous_results(built_copy: Path) -> None:
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     assert not (built_copy / "results/05_support/no_longer_written.csv").exists()
     assert output_hashes(built_copy, ("results/05_support",)) == {k: v for k, v in before.items() if k.startswith("results/05_support/")}
+
+
+def test_a_refused_findings_stage_keeps_the_last_good_report_inputs(built_copy: Path) -> None:
+    """A chapter register whose suppressed cell the others pin down: the findings stage refuses it,
+    and the report's inputs (variables, generated text, registers) stay as they were."""
+    import json
+
+    def cell(label: str, where: dict, value: int | None, rule: str | None = None) -> dict:
+        return {"label": label, "where": [where], "outputs": ["table"], "value": value, "rule": rule}
+
+    answered = {"responded": [True], "item": [True, False]}
+    planted = {
+        "notebook": "09_planted",
+        "domains": {"responded": [True, False], "item": [True, False, None], "role": ["a", "b", None]},
+        "cells": [
+            cell("item yes", {"responded": [True], "item": [True]}, 20),
+            cell("item answered", answered, 30),
+            cell("a yes", {"responded": [True], "item": [True], "role": ["a"]}, 17),
+            cell("a answered", {**answered, "role": ["a"]}, 25),
+            cell("b yes", {"responded": [True], "item": [True], "role": ["b"]}, None, "threshold"),
+            cell("b answered", {**answered, "role": ["b"]}, 5),
+        ],
+    }
+    folder = built_copy / "results/09_planted"
+    folder.mkdir()
+    (folder / "cells.json").write_text(json.dumps(planted), encoding="utf-8")
+    before = output_hashes(built_copy, OUTPUTS)
+
+    proc = readme_command(built_copy, "dvc", "repro", "--force", "findings")
+    log = proc.stdout + proc.stderr
+    assert proc.returncode != 0, log[-3000:]
+    assert "'b yes'" in log and "Traceback" not in log, log[-3000:]
+    assert output_hashes(built_copy, OUTPUTS) == before, "a refused findings stage must leave the report's inputs byte-identical"

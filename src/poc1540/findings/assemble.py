@@ -120,20 +120,20 @@ def write_all(report_params: dict[str, Any], min_count: int) -> list[Path]:
     checked = disclosure.check(min_count)
     manifest = manifest_module.files()
     receipt = json.loads(paths.VALIDATION_RECEIPT.read_text(encoding="utf-8"))
+    # Every text is made before anything is written, so a refusal (a recoverable cell, a finding
+    # that does not fit) leaves the last good report inputs in place (the stage's outs persist).
+    texts = {
+        paths.DISCLOSURE_REGISTER: json.dumps(checked, indent=1, ensure_ascii=False) + "\n",
+        paths.FINDINGS_METRICS: json.dumps(merge.metrics(items), indent=2, sort_keys=True) + "\n",
+        paths.REPORT_VARIABLES: "# Written by the findings stage (poc1540 findings): do not edit by hand.\n"
+        + yaml.safe_dump(variables(items, figures, manifest, report_params, receipt), sort_keys=True, allow_unicode=True, width=1000),
+        GENERATED / "data_notice.md": data_notice(manifest),
+        GENERATED / "data_sources.md": data_sources(manifest),
+        GENERATED / "validation.md": validation_notes(receipt, gates.withheld_survey_file(items)),
+        GENERATED / "provenance.md": provenance(receipt, manifest),
+    }
     # The gate files first: the register follows them into the text the report reads.
     written = gates.write(items)
-    written += [
-        atomic.write_text(paths.DISCLOSURE_REGISTER, json.dumps(checked, indent=1, ensure_ascii=False) + "\n"),
-        atomic.write_text(paths.FINDINGS_METRICS, json.dumps(merge.metrics(items), indent=2, sort_keys=True) + "\n"),
-        atomic.write_text(
-            paths.REPORT_VARIABLES,
-            "# Written by the findings stage (poc1540 findings): do not edit by hand.\n"
-            + yaml.safe_dump(variables(items, figures, manifest, report_params, receipt), sort_keys=True, allow_unicode=True, width=1000),
-        ),
-        atomic.write_text(GENERATED / "data_notice.md", data_notice(manifest)),
-        atomic.write_text(GENERATED / "data_sources.md", data_sources(manifest)),
-        atomic.write_text(GENERATED / "findings_register.md", register.write(items)),
-        atomic.write_text(GENERATED / "validation.md", validation_notes(receipt, gates.withheld_survey_file(items))),
-        atomic.write_text(GENERATED / "provenance.md", provenance(receipt, manifest)),
-    ]
+    texts[GENERATED / "findings_register.md"] = register.write(items)
+    written += [atomic.write_text(path, text) for path, text in texts.items()]
     return written
