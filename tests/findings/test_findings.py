@@ -100,3 +100,13 @@ def test_committed_findings_file_matches_notebook_findings() -> None:
     items, _ = merge.load_all()
     committed = json.loads(paths.FINDINGS_METRICS.read_text())
     assert committed == json.loads(json.dumps(merge.metrics(items), sort_keys=True))
+
+
+def test_a_respondent_count_below_the_threshold_is_not_printed() -> None:
+    receipt = {
+        "respondents": {"rule_text": "rule", "rows": 5, "counted": 3, "unfinished": 2, "superseded": 0, "rule": {"per_state": "latest"}}
+    }
+    small = assemble.respondent_variables(receipt, min_count=5)
+    assert small["intake.counted"] == "fewer than 5" and "2" not in small["intake.left_out"]
+    receipt["respondents"].update(rows=9, counted=7)
+    assert assemble.respondent_variables(receipt, min_count=5)["intake.counted"] == "7"

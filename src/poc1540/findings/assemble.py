@@ -66,12 +66,23 @@ def _left_out(n: int, why: str) -> str:
     return f"{n} response{' was' if n == 1 else 's were'} left out as {why}"
 
 
-def respondent_variables(receipt: dict[str, Any]) -> dict[str, str]:
+def respondent_variables(receipt: dict[str, Any], min_count: int | None = None) -> dict[str, str]:
     """Who counted as a respondent, from the validation receipt: the rule in words and its counts
-    (``intake.*``), for the methods appendix. Empty when the receipt predates the rule."""
+    (``intake.*``), for the methods appendix. Empty when the receipt predates the rule.
+
+    Fewer respondents than ``min_count`` (the suppression threshold) are written "fewer than N",
+    and the responses left out are then not counted either (the two would give the number away).
+    """
     counts = receipt.get("respondents")
     if not counts:
         return {}
+    if min_count is not None and counts["counted"] < min_count:
+        return {
+            "intake.rule": counts["rule_text"],
+            "intake.responses": str(counts["rows"]),
+            "intake.counted": f"fewer than {min_count}",
+            "intake.left_out": "the others were left out by the rule" if counts["rows"] > counts["counted"] else "none was left out",
+        }
     left = []
     if counts["unfinished"]:
         left.append(_left_out(counts["unfinished"], "not submitted"))
@@ -93,11 +104,12 @@ def variables(
     manifest: dict[str, Any],
     report_params: dict[str, Any],
     receipt: dict[str, Any] | None = None,
+    min_count: int | None = None,
 ) -> dict[str, Any]:
     """The report's Quarto variables: findings' texts, figure alt texts, edition metadata, and who
     counted as a respondent (from the validation ``receipt``)."""
     flat: dict[str, Any] = {f.key: f.text for f in items}
-    flat.update(respondent_variables(receipt or {}))
+    flat.update(respondent_variables(receipt or {}, min_count))
     for name, fig in figures.items():
         flat[f"fig.{name}.alt"] = fig["alt"]
     flat["report.date"] = str(report_params["edition_date"])
@@ -126,7 +138,9 @@ def write_all(report_params: dict[str, Any], min_count: int) -> list[Path]:
         paths.DISCLOSURE_REGISTER: json.dumps(checked, indent=1, ensure_ascii=False) + "\n",
         paths.FINDINGS_METRICS: json.dumps(merge.metrics(items), indent=2, sort_keys=True) + "\n",
         paths.REPORT_VARIABLES: "# Written by the findings stage (poc1540 findings): do not edit by hand.\n"
-        + yaml.safe_dump(variables(items, figures, manifest, report_params, receipt), sort_keys=True, allow_unicode=True, width=1000),
+        + yaml.safe_dump(
+            variables(items, figures, manifest, report_params, receipt, min_count), sort_keys=True, allow_unicode=True, width=1000
+        ),
         GENERATED / "data_notice.md": data_notice(manifest),
         GENERATED / "data_sources.md": data_sources(manifest),
         GENERATED / "validation.md": validation_notes(receipt, gates.withheld_survey_file(items)),
