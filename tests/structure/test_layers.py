@@ -22,5 +22,7 @@ def test_no_environment_is_committed() -> None:
 
     from poc1540.core import paths
 
-    tracked = subprocess.run(["git", "ls-files", "--", ".venv", "venv", ".conda"], cwd=paths.ROOT, capture_output=True, text=True, check=True)
+    tracked = subprocess.run(
+        ["git", "ls-files", "--", ".venv", "venv", ".conda"], cwd=paths.ROOT, capture_output=True, text=True, check=True
+    )
     assert tracked.stdout.split() == []
