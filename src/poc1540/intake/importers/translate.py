@@ -24,23 +24,21 @@ import pandas as pd
 from poc1540.core.codebook import Codebook
 from poc1540.core.problems import Problem
 from poc1540.intake import countries, schemas
+from poc1540.intake.importers import responses
 from poc1540.intake.importers.answers import (
-    FINISHED_TEXTS,
     answer_table,
     date_refusal,
     item_codes,
     parse_date,
-    parse_datetime,
     scale_point,
     split_choices,
 )
 from poc1540.intake.importers.columns import HEADER_ROWS, Column, Columns
-from poc1540.intake.importers.common import Stop, norm, short
+from poc1540.intake.importers.common import norm, short
 from poc1540.intake.importers.mapping import Mapping, Spec, answer_codes
 from poc1540.intake.importers.read import Grid
+from poc1540.intake.importers.responses import Rows
 from poc1540.intake.validate import survey_schema_problems
-
-Rows = list[tuple[int, list[str]]]  # (export line, cells) of each response
 
 
 class Translator:
@@ -60,69 +58,15 @@ class Translator:
         self.formula_shown: set[tuple[int, str]] = set()  # the same, by the column as messages name it
         self.date_override: list[str] = []  # --date-format: the one format of every date column
 
-    # --- the rows
-
-    def _check_widths(self, data: Rows, width: int) -> None:
-        """A row with fewer cells than the header (or extra non-empty ones) was cut or mis-split."""
-        cut = []
-        for line, row in data:
-            if len(row) != width and any(cell.strip() for cell in row[width:]) or len(row) < width:
-                cut.append(
-                    Problem(
-                        self.grid.shown,
-                        f"has {len(row)} values but the header has {width} columns: the row is cut short or has stray separators",
-                        row=line,
-                        fix="export the file again (complete); if it was edited, check the commas and quotes of this row",
-                    )
-                )
-        if cut:
-            raise Stop(self.problems + cut)
-
-    def _responses(self, data: Rows, need: int) -> Rows:
-        """The rows that are responses: previews and tests (the mapping's skip_rows) are left out."""
-        skip_cols = []
-        for name, values in self.mapping.skip_rows.items():
-            cols = self.columns.find(name)
-            if cols:
-                skip_cols.append((cols[0], {norm(v) for v in values}))
-        kept = []
-        for line, row in data:
-            hit = next(((c, row[c.index]) for c, values in skip_cols if norm(row[c.index]) in values), None)
-            if hit:
-                self.problems.append(
-                    Problem(
-                        self.grid.shown,
-                        f"is a '{hit[1]}' response ({hit[0].key}), not a real one, and is skipped",
-                        row=line,
-                        severity="warning",
-                    )
-                )
-            else:
-                kept.append((line, row))
-        if not kept:
-            lines = self.grid.lines
-            raise Stop(
-                self.problems
-                + [
-                    Problem(
-                        self.grid.shown,
-                        "has its header rows but no responses" if not data else "has no responses left once previews and tests are skipped",
-                        row=lines[-1] if data else lines[min(need, len(lines)) - 1],
-                        fix="export the file again with its responses (check the export's filters)",
-                    )
-                ]
-            )
-        return kept
-
     def run(self) -> pd.DataFrame | None:
         """The canonical table (every cell text), or None when any error was found."""
         grid = self.grid
         need = HEADER_ROWS[self.family]
         data = list(zip(grid.lines[need:], grid.rows[need:]))
-        self._check_widths(data, max(len(row) for row in grid.rows[:need]))
-        kept = self._responses(data, need)
+        responses.check_widths(self, data, max(len(row) for row in grid.rows[:need]))
+        kept = responses.kept_rows(self, data, need)
         self._formulas(kept)
-        meta = self._completion(kept)
+        meta = responses.completion_columns(self, kept)
         self.unfinished = {line for (line, _), done in zip(kept, meta.get("finished", [])) if done == "no"}
         out: dict[str, list[str]] = {}
         for q in self.codebook.raw["questions"]:
@@ -136,7 +80,7 @@ class Translator:
             return None
         return df
 
-    # --- cells that are not answers, and the completion columns
+    # --- cells that are not answers
 
     def _formulas(self, kept: Rows) -> None:
         """A cell starting with '=' is a spreadsheet formula, not what the respondent answered: refused."""
@@ -157,112 +101,6 @@ class Translator:
                             fix="in the spreadsheet, copy the column and paste it back as values (Paste Special > Values), save, and import again; or export again from the survey platform",
                         )
                     )
-
-    def _completion(self, kept: Rows) -> dict[str, list[str]]:
-        """The columns ``finished`` (yes/no) and ``submitted_at`` (YYYY-MM-DDTHH:MM:SS), from the
-        columns the mapping's ``completion`` names; those the export lacks are left out, with a warning."""
-        spec = self.mapping.completion
-        meta: dict[str, list[str]] = {}
-        found: dict[str, Column] = {}
-        for key in ("finished", "progress", "submitted_at"):
-            name = getattr(spec, key)
-            if name is None:
-                continue
-            cols = self.columns.find(name)
-            if len(cols) == 1:
-                found[key] = cols[0]
-                self.columns.used.add(cols[0].index)
-            elif self.family != "canonical":  # a tidy CSV need not carry them
-                self.problems.append(
-                    Problem(
-                        self.grid.shown,
-                        f"has no column {name!r} ('completion: {key}' in {self.mapping.shown})"
-                        + ("; every response is taken as submitted" if key in ("finished", "progress") else ""),
-                        row=self.grid.lines[0],
-                        severity="warning",
-                        fix="export again with the platform's metadata columns, or correct the column name in the mapping",
-                    )
-                )
-        if "finished" in found or "progress" in found:
-            meta["finished"] = [self._finished(line, row, found.get("finished"), found.get("progress")) for line, row in kept]
-        if "submitted_at" in found:
-            col = found["submitted_at"]
-            meta["submitted_at"] = [self._timestamp(line, col, row[col.index], spec.date_formats) for line, row in kept]
-        return meta
-
-    def _finished(self, line: int, row: list[str], finished: Column | None, progress: Column | None) -> str:
-        """yes/no from the finished flag (True/False, 1/0, Completed/Partial) and the progress (100 = finished)."""
-        flag = None
-        if finished is not None:
-            text = row[finished.index].strip()
-            flag = FINISHED_TEXTS.get(norm(text))
-            if flag is None:
-                self.problems.append(
-                    Problem(
-                        self.grid.shown,
-                        "is not a completion status the importer knows",
-                        row=line,
-                        column=finished.shown,
-                        value=text,
-                        fix=f"it must be one of {', '.join(sorted(FINISHED_TEXTS))}; check the column named by 'completion: finished' in {self.mapping.shown}",
-                    )
-                )
-                return ""
-        if progress is None:
-            return flag or ""
-        text = row[progress.index].strip()
-        try:
-            percent = float(text)
-        except ValueError:
-            percent = -1.0
-        if not 0 <= percent <= 100:
-            self.problems.append(
-                Problem(
-                    self.grid.shown,
-                    "is not a progress percentage from 0 to 100",
-                    row=line,
-                    column=progress.shown,
-                    value=text,
-                    fix="export again",
-                )
-            )
-            return ""
-        if flag == "yes" and percent < 100:
-            self.problems.append(
-                Problem(
-                    self.grid.shown,
-                    f"says the response was finished, but its progress is {text}% ({progress.key})",
-                    row=line,
-                    column=finished.shown if finished else progress.shown,
-                    value=row[finished.index].strip() if finished else text,
-                    fix="check the export: a finished response has progress 100; correct or remove the row",
-                )
-            )
-            return ""
-        return flag or ("yes" if percent == 100 else "no")
-
-    def _timestamp(self, line: int, col: Column, text: str, formats: list[str]) -> str:
-        if not text.strip():
-            return ""
-        formats = self.date_override or formats
-        refusal = date_refusal(text, formats)
-        if refusal:
-            self.problems.append(Problem(self.grid.shown, refusal[0], row=line, column=col.shown, value=text, fix=refusal[1]))
-            return ""
-        value = parse_datetime(text, formats)
-        if value is None:
-            self.problems.append(
-                Problem(
-                    self.grid.shown,
-                    "is not a date and time the mapping can read (completion: submitted_at)",
-                    row=line,
-                    column=col.shown,
-                    value=text,
-                    fix=f"set its 'date_format' under 'completion' in {self.mapping.shown}, or pass --date-format",
-                )
-            )
-            return ""
-        return value
 
     # --- one question
 
