@@ -241,32 +241,8 @@ def share_rule_of(s: stats.Share, rules: Rules) -> str | None:
 
 
 def _share_row(item: Any, label: str, s: stats.Share, rule: str | None, asked: bool = True) -> dict[str, Any]:
-    return {
-        "item": item,
-        "label": label,
-        "count": pd.NA if s.suppressed else s.count,
-        "base": s.base,
-        "proportion": s.proportion,
-        "low": s.low,
-        "high": s.high,
-        "suppressed": s.suppressed,
-        "text": s.text() if asked else stats.NOT_ASKED,
-        "text_ci": s.text_ci() if asked else stats.NOT_ASKED,
-        "not_asked": not asked,
-        "rule": rule,
-    }
+    return {**stats.share_row(item, label, s, asked), "rule": rule}
 
 
 def _share_frame(rows: list[dict[str, Any]], min_cell: int, asked: bool = True) -> pd.DataFrame:
-    out = pd.DataFrame(
-        rows, columns=["item", "label", "count", "base", "proportion", "low", "high", "suppressed", "text", "text_ci", "not_asked", "rule"]
-    )
-    out["not_asked"] = out["not_asked"].astype(bool)
-    out["count"] = out["count"].astype("Int64")
-    out["base"] = out["base"].astype(int)
-    out["suppressed"] = out["suppressed"].astype(bool)
-    for col in ("proportion", "low", "high"):
-        out[col] = out[col].astype(float)
-    out.attrs["min_cell"] = min_cell
-    out.attrs["asked"] = asked
-    return out
+    return stats.share_frame(rows, min_cell, asked, extra=("rule",))

@@ -221,36 +221,48 @@ def share_table(
             raise TypeError(f"item {item!r} must be a boolean column, not {column.dtype}")
         valid = column.dropna().astype(bool) if asked else column.iloc[:0].astype(bool)
         s = share(int(valid.sum()), int(valid.size), population=population, confidence=confidence, min_cell=min_cell, group_min=group_min)
-        rows.append(
-            {
-                "item": item,
-                "label": labels.get(item, item),
-                "count": pd.NA if s.suppressed else s.count,
-                "base": s.base,
-                "proportion": s.proportion,
-                "low": s.low,
-                "high": s.high,
-                "suppressed": s.suppressed,
-                "text": s.text() if asked else NOT_ASKED,
-                "text_ci": s.text_ci() if asked else NOT_ASKED,
-                "not_asked": not asked,
-            }
-        )
-    columns = ["item", "label", "count", "base", "proportion", "low", "high", "suppressed", "text", "text_ci", "not_asked"]
-    out = pd.DataFrame(rows, columns=columns)
+        rows.append(share_row(item, labels.get(item, item), s, asked))
+    out = share_frame(rows, min_cell, asked)
+    # Stable sort on (suppressed, -proportion): ties keep item order; nan never enters the key.
+    key = out["proportion"].fillna(0.0)
+    order = sorted(range(len(out)), key=lambda i: (bool(out.at[i, "suppressed"]), -float(key.iat[i])))
+    ranked = out.iloc[order].reset_index(drop=True)
+    ranked.attrs.update(out.attrs)
+    return ranked
+
+
+SHARE_COLUMNS = ["item", "label", "count", "base", "proportion", "low", "high", "suppressed", "text", "text_ci", "not_asked"]
+
+
+def share_row(item: Any, label: str, s: Share, asked: bool = True) -> dict[str, Any]:
+    """One row of a share table: the share's numbers (no count when suppressed) and its texts."""
+    return {
+        "item": item,
+        "label": label,
+        "count": pd.NA if s.suppressed else s.count,
+        "base": s.base,
+        "proportion": s.proportion,
+        "low": s.low,
+        "high": s.high,
+        "suppressed": s.suppressed,
+        "text": s.text() if asked else NOT_ASKED,
+        "text_ci": s.text_ci() if asked else NOT_ASKED,
+        "not_asked": not asked,
+    }
+
+
+def share_frame(rows: list[dict[str, Any]], min_cell: int, asked: bool = True, extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Share rows (:func:`share_row`, plus the ``extra`` columns) as a typed table, in their order."""
+    out = pd.DataFrame(rows, columns=SHARE_COLUMNS + list(extra))
     out["count"] = out["count"].astype("Int64")
     out["base"] = out["base"].astype(int)
     out["suppressed"] = out["suppressed"].astype(bool)
     out["not_asked"] = out["not_asked"].astype(bool)
     for col in ("proportion", "low", "high"):
         out[col] = out[col].astype(float)
-    # Stable sort on (suppressed, -proportion): ties keep item order; nan never enters the key.
-    key = out["proportion"].fillna(0.0)
-    order = sorted(range(len(out)), key=lambda i: (bool(out.at[i, "suppressed"]), -float(key.iat[i])))
-    ranked = out.iloc[order].reset_index(drop=True)
-    ranked.attrs["min_cell"] = min_cell  # lets record_top word a suppression without being told
-    ranked.attrs["asked"] = asked
-    return ranked
+    out.attrs["min_cell"] = min_cell  # lets record_top word a suppression without being told
+    out.attrs["asked"] = asked
+    return out
 
 
 # --------------------------------------------------------------------------- Likert and correlation
