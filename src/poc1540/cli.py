@@ -18,6 +18,7 @@ from poc1540.errors import UserError
 COMMANDS = {
     "validate": "validate",
     "execute": "execute",
+    "protect": "protect",
     "findings": "findings",
     "render": "render",
     "export-notebooks": "export_notebooks",

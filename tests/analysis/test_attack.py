@@ -26,7 +26,7 @@ import pandas as pd
 import pytest
 import scipy.optimize
 
-from poc1540.analysis import attack, cells, disclosure, stats
+from poc1540.analysis import attack, cells, disclosure, protect, stats
 from poc1540.core import paths
 
 MIN = 5
@@ -128,12 +128,13 @@ def random_survey(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]
     return states, respondents
 
 
-def publish(states: pd.DataFrame, respondents: pd.DataFrame) -> dict:
-    """What a chapter publishes with the analysis functions, registered as the chapters register it."""
-    register = cells.CellRegister(states, respondents, RULES)
+def publish(states: pd.DataFrame, respondents: pd.DataFrame, protection: dict | None = None) -> dict:
+    """What a chapter publishes with the analysis functions, registered (and protected) as the chapters do it."""
+    register = cells.CellRegister(states, respondents, RULES, protection=protection)
     everyone = register.respondents_box()
     frame = states.assign(responded=states["iso3"].isin(respondents["country"]))
-    rate = stats.share(int(frame["responded"].sum()), len(frame), population=None, confidence=0.95, **RULES.options)
+    # the number of respondents is printed (as every question's base, and in the methods): never suppressed
+    rate = stats.share(int(frame["responded"].sum()), len(frame), population=None, confidence=0.95, min_cell=1, group_min=0)
     register.share("response", "all", rate, {}, "responded")
     by_region, _ = disclosure.grouped_shares(
         frame.assign(answered=frame["responded"].astype("boolean")),
@@ -152,7 +153,7 @@ def publish(states: pd.DataFrame, respondents: pd.DataFrame) -> dict:
     roles = disclosure.exclusive_shares(respondents["role_type"], ROLES, RULES, population=len(states), confidence=0.95)
     register.option_rows("roles", roles, everyone, "role_type", ROLES)
     overall = stats.share_table(respondents, ["item"], population=len(states), confidence=0.95, **RULES.options)
-    register.share_rows("item", overall, everyone)
+    overall = register.share_rows("item", overall, everyone)
     by_role, _ = disclosure.grouped_shares(
         respondents,
         "role_type",
@@ -235,15 +236,41 @@ def test_the_full_joint_attacker_finds_the_leak_a_naive_publication_has() -> Non
     assert attack.exposures(naive, MIN), "the build's attacker finds it too"
 
 
+def group_range(register: dict, where: list[dict]) -> tuple[float, float]:
+    """The feasible interval of a group of States (a share's population), with every profile an unknown."""
+    probe = {
+        **register,
+        "cells": [c for c in register["cells"] if c["value"] is not None] + [{"label": "group", "where": where, "value": None}],
+    }
+    return full_joint_ranges(probe)["group" + json.dumps(where)]
+
+
 def recovered(register: dict) -> dict[str, tuple[float, float]]:
     """The independent attacker's verdict: suppressed cells pinned narrower than the threshold and than public knowledge."""
     ranges = full_joint_ranges(register)
     narrow = {k: r for k, r in ranges.items() if r[1] - r[0] < MIN - 1e-6}
+    # a count pinned to 0 in a group pinned to 0 (no Hub answered, say) describes nobody
+    groups = {c["label"] + json.dumps(c["where"]): c.get("group") for c in register["cells"]}
+    narrow = {k: r for k, r in narrow.items() if not (r[1] < 0.5 and groups[k] and group_range(register, groups[k])[1] < 0.5)}
     if narrow:
         baseline = {c["label"] for c in register["cells"] if c["outputs"] == ["listings"] or c["where"] == [{"responded": [True]}]}
         known = full_joint_ranges(register, known=baseline)
         narrow = {k: r for k, r in narrow.items() if r[1] - r[0] < known[k][1] - known[k][0] - 1e-6}
     return narrow
+
+
+def protected(states: pd.DataFrame, respondents: pd.DataFrame) -> dict:
+    """The publication after the protect stage's rounds: published, audited, withheld, published again."""
+    protection: dict = {}
+    for _ in range(4):
+        register = publish(states, respondents, protection)
+        if not attack.exposures(register, MIN):
+            break
+        more = {k: v for k, v in protect.complementary(register, MIN).items() if k not in protection}
+        if not more:
+            break
+        protection.update(more)
+    return register
 
 
 def check_survey(seed: int) -> bool:
@@ -253,7 +280,7 @@ def check_survey(seed: int) -> bool:
     (the findings stage's) lets the publication through.
     """
     states, respondents = random_survey(np.random.default_rng(seed))
-    register = publish(states, respondents)
+    register = protected(states, respondents)
     narrow = recovered(register)
     stopped = attack.exposures(register, MIN)
     if narrow:
@@ -273,7 +300,8 @@ def test_300_random_small_surveys() -> None:
     with multiprocessing.get_context("fork").Pool(os.cpu_count() or 1) as pool:
         safe = pool.map(check_survey, range(300))
     print(f"{sum(safe)} of 300 random surveys published with every suppressed cell protected; the check stops the rest")
-    assert sum(safe) >= 250  # 262 of 300 when written: the protection alone, before the check
+    # 262 of 300 when each chapter protected only itself; the protect stage's search withholds more
+    assert sum(safe) >= 295
 
 
 def test_every_share_the_real_build_prints_is_in_the_register() -> None:

@@ -2,8 +2,8 @@
 
 The expected code deps of a stage are computed from the import graph (grimp, the library under
 import-linter), never written down twice: the command module the stage runs
-(``poc1540 <command>`` -> ``poc1540.commands.<module>``), for notebook stages every module the
-notebook imports, and everything those import. Modules of ``poc1540.commands`` count one file
+(``poc1540 <command>`` -> ``poc1540.commands.<module>``), for stages that run notebooks every module the
+notebooks import, and everything those import. Modules of ``poc1540.commands`` count one file
 each; any other module counts as its whole family folder (``src/poc1540/<family>`` or a
 top-level package such as ``src/qmdrender``).
 """
@@ -61,8 +61,9 @@ def expected_code_deps(stage: dict, graph: grimp.ImportGraph) -> set[str]:
     argv = shlex.split(stage["cmd"])
     assert argv[0] == "bin/poc1540", f"stage command {stage['cmd']!r} does not run bin/poc1540 (the launcher)"
     roots = {f"poc1540.commands.{cli.COMMANDS[argv[1]]}"}
-    if argv[1] == "execute":
-        roots |= {m for m in notebook_imports(argv[2]) if m in graph.modules}
+    # a stage that runs notebooks (execute one, protect several) runs what they import too
+    for notebook in (a for a in argv[2:] if a.endswith(".ipynb")):
+        roots |= {m for m in notebook_imports(notebook) if m in graph.modules}
     modules = set(roots)
     for root in roots:
         modules |= graph.find_upstream_modules(root)

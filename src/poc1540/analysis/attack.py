@@ -68,8 +68,13 @@ def merge(registers: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             known += [c for c in cats if _key(c) not in {_key(k) for k in known}]
         for cell in register["cells"]:
             key = _key(cell["where"])
-            merged = cells.setdefault(key, {"where": cell["where"], "label": cell["label"], "outputs": [], "value": None, "rule": None})
+            merged = cells.setdefault(
+                key, {"where": cell["where"], "label": cell["label"], "outputs": [], "value": None, "rule": None, "kinds": []}
+            )
             merged["outputs"] += [o for o in cell["outputs"] if o not in merged["outputs"]]
+            merged["kinds"] += [k for k in cell.get("kinds", []) if k not in merged["kinds"]]
+            if "group" in cell:
+                merged.setdefault("group", cell["group"])
             if cell["value"] is not None:
                 if merged["value"] is not None and merged["value"] != cell["value"]:
                     raise ValueError(f"cell {cell['label']!r} is printed as {merged['value']} and as {cell['value']}")
@@ -116,9 +121,13 @@ class _Model:
             for small in [t for t in subs if not any(t < u for u in subs)]:  # the largest subsets: the rest follow
                 self._link(big, small, rows, cols, vals, rhs)
         self.upper = self._absent()
-        for cell in self.cells:
+        self.links = len(rhs)
+        #: the equation row of each published cell (by its index in ``cells``), so an audit can drop it
+        self.row_of: dict[int, int] = {}
+        for i, cell in enumerate(self.cells):
             if cell["value"] is not None:
                 eq = len(rhs)
+                self.row_of[i] = eq
                 for c in np.flatnonzero(self.vector(cell["where"])):
                     rows.append(eq)
                     cols.append(int(c))
@@ -173,13 +182,21 @@ class _Model:
                 out[self.offset[table] + k] = 1.0
         return out
 
-    def bounds(self, where: Sequence[Mapping[str, Sequence[Any]]]) -> tuple[float, float]:
-        """The smallest and largest count of ``where`` consistent with every published cell."""
+    def bounds(self, where: Sequence[Mapping[str, Sequence[Any]]], dropped: Iterable[int] = ()) -> tuple[float, float]:
+        """The smallest and largest count of ``where`` consistent with every published cell.
+
+        ``dropped``: indices of published cells to treat as suppressed (a trial of complementary suppression).
+        """
         objective = self.vector(where)
         limits = list(zip(np.zeros(self.size), self.upper))
+        a_eq, b_eq = self.a_eq, self.b_eq
+        gone = {self.row_of[i] for i in dropped}
+        if gone:
+            keep = np.array([r for r in range(a_eq.shape[0]) if r not in gone])
+            a_eq, b_eq = a_eq[keep], b_eq[keep]
         out = []
         for sign in (1.0, -1.0):
-            result = scipy.optimize.linprog(sign * objective, A_eq=self.a_eq, b_eq=self.b_eq, bounds=limits, method="highs")
+            result = scipy.optimize.linprog(sign * objective, A_eq=a_eq, b_eq=b_eq, bounds=limits, method="highs")
             if result.status != 0:
                 raise ValueError(f"the published cells are inconsistent or unbounded ({result.message})")
             out.append(sign * float(result.fun))
@@ -192,19 +209,49 @@ def exposures(register: Mapping[str, Any], min_count: int) -> list[Exposure]:
     A cell both printed and suppressed is an exposure outright (its interval is a point).
     """
     found = [Exposure(c["label"], tuple(c["outputs"]), c["value"], c["value"]) for c in inconsistent(register)]
-    model = _Model(register)
-    for cell in register["cells"]:
+    audit = Audit(register)
+    for i, cell in enumerate(register["cells"]):
         if cell["value"] is not None:
             continue
-        low, high = model.bounds(cell["where"])
-        if high - low < min_count - 1e-6:
-            # A cell the public listings and the number of respondents alone pin (a group of fewer
-            # States than the threshold) cannot be protected by suppression; what matters is that the
-            # survey's other cells narrow it no further.
-            known_low, known_high = _known(register, cell).bounds(cell["where"])
-            if high - low < known_high - known_low - 1e-6:
-                found.append(Exposure(cell["label"], tuple(cell["outputs"]), low, high))
+        narrow = audit.narrowed(i, min_count)
+        if narrow is not None:
+            found.append(Exposure(cell["label"], tuple(cell["outputs"]), *narrow))
     return found
+
+
+class Audit:
+    """The attacker's model of one register, to bound its cells, also with some published cells withheld."""
+
+    def __init__(self, register: Mapping[str, Any]):
+        self.register = register
+        self.model = _Model(register)
+        self._baselines: dict[Any, _Model] = {}
+
+    def narrowed(self, index: int, min_count: int, dropped: Iterable[int] = ()) -> tuple[float, float] | None:
+        """The feasible interval of cell ``index`` when it is narrower than the threshold and than public knowledge, else None.
+
+        ``dropped``: published cells treated as suppressed (``index`` may be one of them).
+        """
+        cell = self.register["cells"][index]
+        low, high = self.model.bounds(cell["where"], dropped)
+        if high - low >= min_count - 1e-6:
+            return None
+        if high < 0.5 and "group" in cell and self.model.bounds(cell["group"], dropped)[1] < 0.5:
+            return None  # a count of a group the published cells show to be empty: it describes nobody
+        # A cell the public listings and the number of respondents alone pin (a group of fewer
+        # States than the threshold) cannot be protected by suppression; what matters is that the
+        # survey's other cells narrow it no further.
+        known_low, known_high = self._baseline(cell).bounds(cell["where"])
+        if high - low < known_high - known_low - 1e-6:
+            return low, high
+        return None
+
+    def _baseline(self, cell: Mapping[str, Any]) -> _Model:
+        attributes = frozenset(v for box in cell["where"] for v in box) & (PUBLIC - {RESPONDED})
+        key = (cell["rule"] == "identification", attributes if cell["rule"] == "identification" else None)
+        if key not in self._baselines:
+            self._baselines[key] = _known(self.register, cell)
+        return self._baselines[key]
 
 
 def _known(register: Mapping[str, Any], cell: Mapping[str, Any]) -> _Model:

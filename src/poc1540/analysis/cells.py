@@ -16,7 +16,9 @@ the chapters' registers and checks them together (:mod:`poc1540.analysis.attack`
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -51,12 +53,30 @@ def canonical(where: Sequence[Box]) -> str:
 class CellRegister:
     """One chapter's published survey cells, counted from the data (see the module docstring)."""
 
-    def __init__(self, states: pd.DataFrame, respondents: pd.DataFrame | None, rules: disclosure.Rules):
+    def __init__(
+        self,
+        states: pd.DataFrame,
+        respondents: pd.DataFrame | None,
+        rules: disclosure.Rules,
+        protection: Mapping[str, Any] | None = None,
+    ):
         self.states = states[states["in_survey_frame"]].reset_index(drop=True)
         self.respondents = respondents
         self.rules = rules
+        #: cells the protect stage withholds besides the chapter's own suppression (:mod:`poc1540.analysis.protect`)
+        self.protection = {canonical(c["where"]) for c in (protection or {}).values()}
         self.cells: dict[str, dict[str, Any]] = {}
         self.declared: dict[str, list[Any]] = {}
+
+    def withheld(self, where: Box | Sequence[Box]) -> bool:
+        """Whether the protect stage withholds this cell (complementary suppression across chapters)."""
+        return canonical([where] if isinstance(where, Mapping) else list(where)) in self.protection
+
+    def protect(self, s: stats.Share, where: Box | Sequence[Box]) -> stats.Share:
+        """``s``, suppressed when the protect stage withholds its count cell ``where``; draw and print what this returns."""
+        if s.suppressed or not self.withheld(where):
+            return s
+        return dataclasses.replace(s, suppressed=True, low=math.nan, high=math.nan)
 
     def declare(self, var: str, categories: Sequence[Any]) -> None:
         """The categories a variable can take (a scale, say) when its cells name only some of them."""
@@ -87,22 +107,48 @@ class CellRegister:
             hit |= inside
         return int(hit.sum())
 
-    def add(self, output: str, label: str, where: Box | Sequence[Box], *, value: int | None, rule: str | None = None) -> None:
+    def add(
+        self,
+        output: str,
+        label: str,
+        where: Box | Sequence[Box],
+        *,
+        value: int | None,
+        rule: str | None = None,
+        kind: str = "other",
+        group: Box | None = None,
+    ) -> None:
         """Record that ``output`` prints the cell ``where`` as ``value`` (None: suppressed by ``rule``).
 
         A printed value must be the cell's count in the data. A cell printed by several outputs
-        is one cell; a cell one output suppresses and another prints is an error.
+        is one cell; a cell one output suppresses and another prints is an error, and so is
+        printing a cell the protect stage withholds. ``kind`` says what the cell is to its
+        output ("share": a share's count, "base", "table": an inner cell of a table, "margin",
+        "other"): only a share's count or a table's inner cell can be withheld complementarily.
+        ``group``: the States a share's count is taken from (its ``where``); a count in a group
+        the published cells show to be empty describes nobody, so it is no exposure.
         """
         boxes = [where] if isinstance(where, Mapping) else list(where)
         key = canonical(boxes)
         truth = self.count(boxes)
         if value is not None and int(value) != truth:
             raise ValueError(f"{output} ({label}): prints {value} but its definition counts {truth}: {key}")
+        if value is not None and key in self.protection:
+            raise ValueError(
+                f"{output} ({label}): prints a cell the protect stage withholds (complementary suppression); "
+                "pass the share through CellRegister.protect (or use what share/share_rows/table return) before printing it"
+            )
         if value is None and rule not in disclosure.RULES:
             raise ValueError(f"{output} ({label}): a suppressed cell needs one of the rules {disclosure.RULES}, not {rule!r}")
-        cell = self.cells.setdefault(key, {"where": json.loads(key), "label": label, "outputs": [], "value": None, "rule": None})
+        cell = self.cells.setdefault(
+            key, {"where": json.loads(key), "label": label, "outputs": [], "value": None, "rule": None, "kinds": []}
+        )
+        if group is not None:
+            cell.setdefault("group", json.loads(canonical([group])))
         if output not in cell["outputs"]:
             cell["outputs"].append(output)
+        if kind not in cell["kinds"]:
+            cell["kinds"].append(kind)
         published, suppressed = cell.get("_printed", False), cell["rule"] is not None
         if (value is None and published) or (value is not None and suppressed):
             raise ValueError(f"{output} ({label}): the same cell is printed by one output and suppressed by another: {cell['outputs']}")
@@ -126,43 +172,66 @@ class CellRegister:
         answered: Sequence[Any] = (True, False),
         *,
         base_shown: bool = True,
-    ) -> None:
+    ) -> Any:
         """Record a survey share: its count (``where`` and ``item`` in ``yes``) and its base (``item`` in ``answered``).
 
         ``s`` is a :class:`stats.Share` or a share-table row. A suppressed share's base is taken as
         printed (an axis label, a table's base column) unless ``base_shown`` is False (a figure
         that prints only "s" for it), and never when it is below the threshold; the rule is worked
-        out from the data.
+        out from the data. Returns the share as it must be published: ``s``, or ``s`` suppressed
+        when the protect stage withholds its count.
         """
         suppressed, base = bool(_field(s, "suppressed")), int(_field(s, "base"))
         count_where = {**where, item: list(yes)}
-        if suppressed:
+        if not suppressed and self.withheld(count_where):
+            s, suppressed = self._withhold(s), True
+            self.add(output, label, count_where, value=None, rule=disclosure.COMPLEMENTARY, kind="share", group=where)
+        elif suppressed:
             rule = self.rules.share_rule(self.count([count_where]), base) or disclosure.COMPLEMENTARY
-            self.add(output, label, count_where, value=None, rule=rule)
+            self.add(output, label, count_where, value=None, rule=rule, kind="share", group=where)
         else:
-            self.add(output, label, count_where, value=int(_field(s, "count")))
+            self.add(output, label, count_where, value=int(_field(s, "count")), kind="share", group=where)
         small_base = base < self.rules.min_count
         if suppressed and not base_shown:
-            return
+            return s
         self.add(
             output,
             f"{label} (base)",
             {**where, item: list(answered)},
             value=None if small_base else base,
             rule="base" if small_base else None,
+            kind="base",
         )
+        return s
+
+    def _withhold(self, s: Any) -> Any:
+        """A share (or a share-table row) suppressed complementarily."""
+        if isinstance(s, stats.Share):
+            return dataclasses.replace(s, suppressed=True, low=math.nan, high=math.nan)
+        row = s.copy()
+        text = stats.suppressed_text(self.rules.min_count)
+        row["count"], row["proportion"], row["low"], row["high"], row["suppressed"] = pd.NA, math.nan, math.nan, math.nan, True
+        for col in ("text", "text_ci"):
+            if col in row.index and not bool(row.get("not_asked", False)):
+                row[col] = text
+        if "rule" in row.index:
+            row["rule"] = disclosure.COMPLEMENTARY
+        return row
 
     def share_rows(
         self, output: str, table: pd.DataFrame, where: Box, yes: Sequence[Any] = (True,), answered: Sequence[Any] = (True, False)
-    ) -> None:
-        """Record every row of a share table whose items are columns of the respondents (``item`` is the column)."""
-        for _, row in table.iterrows():
-            self.share(output, str(row["label"]), row, where, str(row["item"]), yes, answered)
+    ) -> pd.DataFrame:
+        """Record every row of a share table whose items are columns of the respondents (``item`` is the column).
 
-    def option_rows(self, output: str, table: pd.DataFrame, where: Box, question: str, answered: Sequence[Any]) -> None:
-        """Record every row of a table of a single-choice question's options (``item`` is the option)."""
-        for _, row in table.iterrows():
-            self.share(output, str(row["label"]), row, where, question, [row["item"]], answered)
+        Returns the table as it must be published (rows the protect stage withholds suppressed).
+        """
+        rows = [self.share(output, str(row["label"]), row, where, str(row["item"]), yes, answered) for _, row in table.iterrows()]
+        return _rebuilt(table, rows)
+
+    def option_rows(self, output: str, table: pd.DataFrame, where: Box, question: str, answered: Sequence[Any]) -> pd.DataFrame:
+        """Record every row of a table of a single-choice question's options (``item`` is the option); returns it as published."""
+        rows = [self.share(output, str(row["label"]), row, where, question, [row["item"]], answered) for _, row in table.iterrows()]
+        return _rebuilt(table, rows)
 
     def table(
         self,
@@ -172,26 +241,34 @@ class CellRegister:
         columns: Mapping[Any, Box],
         where: Box,
         rule: str | None = None,
-    ) -> None:
+    ) -> pd.DataFrame:
         """Record every cell of a published table of counts (totals included, "s" suppressed).
 
         ``rows`` and ``columns`` map each row and column label (not the totals) to its box; the
         Total row and column are the union of the others. A suppressed cell's rule is ``rule``
-        when given (e.g. ``identification``), else worked out from the data.
+        when given (e.g. ``identification``), else worked out from the data. Returns the table as
+        it must be published: inner cells the protect stage withholds are suppressed too.
         """
+        published = published.copy()
         row_boxes = {**rows, stats.TOTAL: _union(rows.values())}
         col_boxes = {**columns, stats.TOTAL: _union(columns.values())}
         for r, rbox in row_boxes.items():
             for c, cbox in col_boxes.items():
                 box = {**where, **rbox, **cbox}
                 label = f"{r}, {c}"
+                inner = stats.TOTAL not in (r, c)
+                kind = "table" if inner else "margin"
                 text = published.loc[r, c]
-                if text == stats.SUPPRESSED:
+                if text != stats.SUPPRESSED and inner and self.withheld(box):
+                    published.loc[r, c] = stats.SUPPRESSED
+                    self.add(output, label, box, value=None, rule=disclosure.COMPLEMENTARY, kind=kind)
+                elif text == stats.SUPPRESSED:
                     truth = self.count([box])
                     why = rule or ("threshold" if 0 < truth < self.rules.min_count else disclosure.COMPLEMENTARY)
-                    self.add(output, label, box, value=None, rule=why)
+                    self.add(output, label, box, value=None, rule=why, kind=kind)
                 else:
-                    self.add(output, label, box, value=int(text))
+                    self.add(output, label, box, value=int(text), kind=kind)
+        return published
 
     def domains(self) -> dict[str, list[Any]]:
         """Each variable's categories (with None for missing), for every variable a cell uses.
@@ -230,8 +307,14 @@ class CellRegister:
         """What ``cells.json`` holds: the listings' public counts are cells too (the attacker knows them)."""
         for var in PUBLIC:
             for value in self.frame()[var].dropna().unique():
-                self.add("listings", f"POC States, {var} = {value}", {var: [_plain(value)]}, value=self.count([{var: [_plain(value)]}]))
-        self.add("listings", "POC States", {}, value=len(self.states))
+                self.add(
+                    "listings",
+                    f"POC States, {var} = {value}",
+                    {var: [_plain(value)]},
+                    value=self.count([{var: [_plain(value)]}]),
+                    kind="listing",
+                )
+        self.add("listings", "POC States", {}, value=len(self.states), kind="listing")
         cells = [{k: v for k, v in c.items() if not k.startswith("_")} for c in self.cells.values()]
         return {"notebook": notebook, "population": "POC States of the survey frame", "domains": self.domains(), "cells": cells}
 
@@ -240,6 +323,15 @@ class CellRegister:
         from poc1540.core import atomic
 
         atomic.write_text(Path(directory) / "cells.json", json.dumps(self.payload(notebook), indent=1, ensure_ascii=False) + "\n")
+
+
+def _rebuilt(table: pd.DataFrame, rows: list[Any]) -> pd.DataFrame:
+    """``table`` with its rows replaced by ``rows`` (as :meth:`CellRegister.share` returned them), types kept."""
+    if not any(bool(new["suppressed"]) != bool(old) for new, old in zip(rows, table["suppressed"])):
+        return table
+    out = pd.DataFrame(rows, index=table.index, columns=table.columns).astype(table.dtypes.to_dict())
+    out.attrs.update(table.attrs)
+    return out
 
 
 def _union(boxes: Any) -> dict[str, list[Any]]:

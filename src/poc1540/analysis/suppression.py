@@ -419,3 +419,11 @@ def likert_distribution(
     out["proportion"] = out["proportion"].astype(float)
     out["suppressed"] = out["suppressed"].astype(bool)
     return out
+
+
+def withhold_band(dist: pd.DataFrame, index: Any, min_cell: int) -> pd.DataFrame:
+    """A copy of a :func:`likert_distribution` with row ``index`` suppressed (withheld across chapters)."""
+    out = dist.copy()
+    out.loc[index, ["count", "proportion", "suppressed", "text"]] = [pd.NA, math.nan, True, suppressed_text(min_cell)]
+    out["suppressed"] = out["suppressed"].astype(bool)
+    return out

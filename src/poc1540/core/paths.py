@@ -11,7 +11,8 @@ from pathlib import Path
 
 # Environment variables the project reads: POC1540_ROOT (another checkout), POC1540_NOTEBOOK
 # (set by the executor so a notebook knows its name) and POC1540_OUTPUT_DIR (set by the executor:
-# the scratch folder a notebook writes into, swapped in as results/<notebook>/ only on success).
+# the scratch folder a notebook writes into, swapped in as results/<notebook>/ only on success),
+# POC1540_PROTECTION (see PROTECTION below).
 NOTEBOOK_ENV = "POC1540_NOTEBOOK"
 OUTPUT_DIR_ENV = "POC1540_OUTPUT_DIR"
 ROOT = Path(os.environ.get("POC1540_ROOT", Path(__file__).resolve().parents[3]))
@@ -34,6 +35,10 @@ DATA_PRIVATE = ROOT / "data" / "private"  # confidential exports: git-ignored, t
 
 # Validation receipt: written only when every raw file passes
 VALIDATION_RECEIPT = DATA_PROCESSED / "validation.json"
+# The protect stage's complementary suppressions, decided over every chapter's cells at once;
+# POC1540_PROTECTION points the chapters at another file (the protect stage's own trial rounds).
+PROTECTION = DATA_PROCESSED / "protection.json"
+PROTECTION_ENV = "POC1540_PROTECTION"
 
 # Published results (small, aggregated, committed for reviewers): one folder per notebook
 # holding its executed copy (ipynb and HTML), findings.json, figures and tables.
@@ -80,3 +85,9 @@ def relative(path: Path | str, root: Path | None = None) -> str:
         return Path(path).resolve().relative_to(Path(root or ROOT).resolve()).as_posix()
     except ValueError:
         return str(path)
+
+
+def protection() -> Path:
+    """The protection file the chapters apply: ``POC1540_PROTECTION`` when set, else :data:`PROTECTION`."""
+    override = os.environ.get(PROTECTION_ENV)
+    return Path(override) if override else PROTECTION

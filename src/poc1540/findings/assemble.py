@@ -105,11 +105,14 @@ def variables(
     report_params: dict[str, Any],
     receipt: dict[str, Any] | None = None,
     min_count: int | None = None,
+    checked: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The report's Quarto variables: findings' texts, figure alt texts, edition metadata, and who
     counted as a respondent (from the validation ``receipt``)."""
     flat: dict[str, Any] = {f.key: f.text for f in items}
     flat.update(respondent_variables(receipt or {}, min_count))
+    if checked is not None:  # the suppressed cells per rule, for the methods appendix
+        flat.update(disclosure.variables(checked))
     for name, fig in figures.items():
         flat[f"fig.{name}.alt"] = fig["alt"]
     flat["report.date"] = str(report_params["edition_date"])
@@ -139,7 +142,7 @@ def write_all(report_params: dict[str, Any], min_count: int) -> list[Path]:
         paths.FINDINGS_METRICS: json.dumps(merge.metrics(items), indent=2, sort_keys=True) + "\n",
         paths.REPORT_VARIABLES: "# Written by the findings stage (poc1540 findings): do not edit by hand.\n"
         + yaml.safe_dump(
-            variables(items, figures, manifest, report_params, receipt, min_count), sort_keys=True, allow_unicode=True, width=1000
+            variables(items, figures, manifest, report_params, receipt, min_count, checked), sort_keys=True, allow_unicode=True, width=1000
         ),
         GENERATED / "data_notice.md": data_notice(manifest),
         GENERATED / "data_sources.md": data_sources(manifest),

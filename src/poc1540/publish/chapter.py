@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from poc1540.analysis import cells, stats
+from poc1540.analysis import cells, protect, stats
 from poc1540.analysis import disclosure as disclosure_rules
 from poc1540.core import gate, paths, processed
 from poc1540.core.codebook import Codebook
@@ -176,7 +176,8 @@ def start(*, min_cell_size: int | None = None, confidence_level: float | None = 
         raise UserError(str(error)) from None
     chapter.options = dict(population=chapter.population, confidence=confidence_level, **chapter.rules.options)
     # every survey cell the chapter publishes is registered here, with its definition
-    recorder.cells = cells.CellRegister(states, chapter.respondents, chapter.rules)
+    # (and withheld when the protect stage decided so, across every chapter's cells)
+    recorder.cells = cells.CellRegister(states, chapter.respondents, chapter.rules, protection=protect.load())
     return chapter
 
 
