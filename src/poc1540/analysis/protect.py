@@ -11,7 +11,8 @@ The search is greedy, as tau-Argus's modular and hypercube methods are heuristic
 optimal solutions: for each exposed cell it tries the published cells that share its variables,
 smallest count first (the least information lost), and takes the first whose withholding leaves
 both the exposed cell and itself at least a threshold wide; failing that, the one that widens the
-exposed cell most, and tries again. Withholding a cell only removes an equation, so a cell once
+exposed cell most, and tries again; when no single cell widens it (each is pinned by another
+published cell), it tries pairs. Withholding a cell only removes an equation, so a cell once
 protected stays protected. Only cells that stand alone can be withheld: a share's count (never
 its base, which other shares print) and an inner cell of a table (never its margins).
 """
@@ -31,6 +32,7 @@ WITHHOLDABLE = frozenset({"share", "table"})
 #: How many candidates are tried for one exposed cell (smallest first), and how many may be withheld for it.
 CANDIDATES = 40
 PER_CELL = 6
+PAIRS = 12  # candidates tried for each of two cells withheld together
 
 
 def key(where: Any) -> str:
@@ -68,6 +70,20 @@ def _width(audit: attack.Audit, index: int, dropped: set[int]) -> float:
     return high - low
 
 
+def _pair(audit: attack.Audit, cells: list[dict[str, Any]], target: int, dropped: set[int], min_count: int) -> tuple[int, int] | None:
+    """Two published cells whose withholding together widens ``target`` (protects it, if any pair does)."""
+    widest, width = None, _width(audit, target, dropped)
+    for c in _candidates(cells, target, dropped)[:PAIRS]:
+        for d in _candidates(cells, c, dropped | {c})[:PAIRS]:
+            trial = dropped | {c, d}
+            if audit.narrowed(target, min_count, trial) is None:
+                return c, d
+            w = _width(audit, target, trial)
+            if w > width + 1e-6:
+                widest, width = (c, d), w
+    return widest
+
+
 def _protect_round(register: Mapping[str, Any], min_count: int) -> set[int]:
     """One pass of the greedy search over the register's exposed cells: the published cells to withhold."""
     audit = attack.Audit(register)
@@ -89,7 +105,14 @@ def _protect_round(register: Mapping[str, Any], min_count: int) -> set[int]:
                 if width > best_width + 1e-6:
                     best, best_width = c, width
             if best is None:
-                break  # nothing widens it: the final audit refuses the build, naming it
+                # No single cell widens it: each candidate is pinned by another published cell
+                # (a count printed by two outputs, a margin). Withhold two together.
+                pair = _pair(audit, cells, target, dropped, min_count)
+                if pair is None:
+                    break  # the final audit refuses the build, naming it
+                dropped |= set(pair)
+                exposed += [c for c in pair if audit.narrowed(c, min_count, dropped) is not None]
+                continue
             dropped.add(best)
             if audit.narrowed(best, min_count, dropped) is not None:
                 exposed.append(best)  # withheld, but itself still pinned: protect it in turn
