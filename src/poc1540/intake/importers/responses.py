@@ -9,10 +9,11 @@ reads. Every problem names the export line, the column and the value.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from poc1540.core.problems import Problem
-from poc1540.intake.importers.answers import FINISHED_TEXTS, date_refusal, parse_datetime
+from poc1540.intake.importers.answers import FINISHED_TEXTS
 from poc1540.intake.importers.columns import Column
 from poc1540.intake.importers.common import Stop, norm
 
@@ -165,22 +166,5 @@ def timestamp(t: Translator, line: int, col: Column, text: str, formats: list[st
     """``text`` as YYYY-MM-DDTHH:MM:SS (``formats``, or --date-format); an unreadable or ambiguous date is a problem."""
     if not text.strip():
         return ""
-    formats = t.date_override or formats
-    refusal = date_refusal(text, formats)
-    if refusal:
-        t.problems.append(Problem(t.grid.shown, refusal[0], row=line, column=col.shown, value=text, fix=refusal[1]))
-        return ""
-    value = parse_datetime(text, formats)
-    if value is None:
-        t.problems.append(
-            Problem(
-                t.grid.shown,
-                "is not a date and time the mapping can read (completion: submitted_at)",
-                row=line,
-                column=col.shown,
-                value=text,
-                fix=f"set its 'date_format' under 'completion' in {t.mapping.shown}, or pass --date-format",
-            )
-        )
-        return ""
-    return value
+    value = t.read_date(line, col, text, formats, "'completion: submitted_at'", times=True)
+    return value.isoformat(timespec="seconds") if isinstance(value, dt.datetime) else ""

@@ -15,6 +15,7 @@ again.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -23,16 +24,9 @@ import pandas as pd
 
 from poc1540.core.codebook import Codebook
 from poc1540.core.problems import Problem
-from poc1540.intake import countries, schemas
+from poc1540.intake import countries, dates, schemas
 from poc1540.intake.importers import responses
-from poc1540.intake.importers.answers import (
-    answer_table,
-    date_refusal,
-    item_codes,
-    parse_date,
-    scale_point,
-    split_choices,
-)
+from poc1540.intake.importers.answers import answer_table, item_codes, scale_point, split_choices
 from poc1540.intake.importers.columns import HEADER_ROWS, Column, Columns
 from poc1540.intake.importers.common import norm, short
 from poc1540.intake.importers.mapping import Mapping, Spec, answer_codes
@@ -57,6 +51,7 @@ class Translator:
         self.formula_cells: set[tuple[int, int]] = set()  # (line, column index) of a refused formula
         self.formula_shown: set[tuple[int, str]] = set()  # the same, by the column as messages name it
         self.date_override: list[str] = []  # --date-format: the one format of every date column
+        self.kept: Rows = []  # the responses, once known
 
     def run(self) -> pd.DataFrame | None:
         """The canonical table (every cell text), or None when any error was found."""
@@ -64,7 +59,7 @@ class Translator:
         need = HEADER_ROWS[self.family]
         data = list(zip(grid.lines[need:], grid.rows[need:]))
         responses.check_widths(self, data, max(len(row) for row in grid.rows[:need]))
-        kept = responses.kept_rows(self, data, need)
+        kept = self.kept = responses.kept_rows(self, data, need)
         self._formulas(kept)
         meta = responses.completion_columns(self, kept)
         self.unfinished = {line for (line, _), done in zip(kept, meta.get("finished", [])) if done == "no"}
@@ -212,24 +207,27 @@ class Translator:
         return ""
 
     def _date_answer(self, q: dict[str, Any], spec: Spec, table: dict[str, str], line: int, col: Column, text: str) -> str:
-        formats = self.date_override or spec.date_formats
-        refusal = date_refusal(text, formats)
-        value = "" if refusal else parse_date(text, formats) or ""
-        if refusal:
+        value = self.read_date(line, col, text, spec.date_formats, f"'{q['id']}'")
+        if value is None:
             self.reported.add((line, q["id"]))
-            self.problems.append(Problem(self.grid.shown, refusal[0], row=line, column=col.shown, value=text, fix=refusal[1]))
-        elif not value:
-            self.reported.add((line, q["id"]))
-            self.problems.append(
-                Problem(
-                    self.grid.shown,
-                    f"is not a date the mapping can read for '{q['id']}'",
-                    row=line,
-                    column=col.shown,
-                    value=text,
-                    fix=f"set 'date_format' of '{q['id']}' in {self.mapping.shown} (Python strptime codes, e.g. \"%m/%d/%Y %I:%M:%S %p\")",
-                )
-            )
+            return ""
+        return value.isoformat()
+
+    def read_date(self, line: int, col: Column, text: str, formats: list[str], where: str, *, times: bool = False) -> dt.date | None:
+        """A date cell read by :func:`poc1540.intake.dates.read` (``--date-format`` overrides the mapping's
+        ``formats`` for ``where``, a question id or mapping key); a refusal is a problem, and None."""
+        override = bool(self.date_override)
+        mapped = self.family != "canonical"
+        advice = dates.Advice(
+            also=f"or set 'date_format' of {where} in {self.mapping.shown}" if mapped else "",
+            given="given with --date-format" if override or not mapped else f"of {where} in {self.mapping.shown}",
+            source="export it again from the survey platform" if mapped else "export it again from its source",
+        )
+        column = [row[col.index] for _, row in self.kept if col.index < len(row)]
+        value = dates.read(text, self.date_override or formats, column=column, times=times, advice=advice)
+        if isinstance(value, dates.DateError):
+            self.problems.append(Problem(self.grid.shown, value.rule, row=line, column=col.shown, value=text, fix=value.fix))
+            return None
         return value
 
     def _scale_answer(self, q: dict[str, Any], spec: Spec, table: dict[str, str], line: int, col: Column, text: str) -> str:
