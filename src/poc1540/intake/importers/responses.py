@@ -1,7 +1,8 @@
 """Which rows of an export are responses, and whether each was submitted.
 
 A row cut short (or with stray separators) stops the import; previews and tests (the mapping's
-``skip_rows``) are left out with a warning; the completion columns the mapping names
+``skip_rows``) are left out with a warning, and a row of a response type the mapping does not know
+(neither skipped nor in ``keep_rows``) is refused; the completion columns the mapping names
 (``completion: finished / progress / submitted_at``) become the survey file's ``finished``
 (yes/no) and ``submitted_at`` columns, which the respondent rule (:mod:`poc1540.intake.respondents`)
 reads. Every problem names the export line, the column and the value.
@@ -41,12 +42,28 @@ def check_widths(t: Translator, data: Rows, width: int) -> None:
 
 
 def kept_rows(t: Translator, data: Rows, need: int) -> Rows:
-    """The rows that are responses: previews and tests (the mapping's skip_rows) are left out."""
+    """The rows that are responses: previews and tests (the mapping's skip_rows) are left out; a
+    row whose response type is neither skipped nor one the mapping keeps (keep_rows) is refused."""
     skip_cols = []
     for name, values in t.mapping.skip_rows.items():
         cols = t.columns.find(name)
         if cols:
             skip_cols.append((cols[0], {norm(v) for v in values}))
+    keep_cols = []
+    for name, listed in t.mapping.keep_rows.items():
+        cols = t.columns.find(name)
+        if cols:
+            keep_cols.append((cols[0], name, {norm(v) for v in listed}))
+        else:
+            t.problems.append(
+                Problem(
+                    t.grid.shown,
+                    f"has no column {name!r} ('keep_rows' in {t.mapping.shown}): previews, tests and spam cannot be told from responses",
+                    row=t.grid.lines[0],
+                    severity="warning",
+                    fix="export again with the platform's metadata columns, or correct the column name in the mapping",
+                )
+            )
     kept = []
     for line, row in data:
         hit = next(((c, row[c.index]) for c, values in skip_cols if norm(row[c.index]) in values), None)
@@ -59,8 +76,21 @@ def kept_rows(t: Translator, data: Rows, need: int) -> Rows:
                     severity="warning",
                 )
             )
-        else:
-            kept.append((line, row))
+            continue
+        for col, name, allowed in keep_cols:
+            if norm(row[col.index]) not in allowed:
+                t.problems.append(
+                    Problem(
+                        t.grid.shown,
+                        f"is a response of a type the mapping neither keeps nor skips ({name}: {row[col.index].strip()!r})",
+                        row=line,
+                        column=col.shown,
+                        value=row[col.index].strip(),
+                        fix=f"if it is a real response, add the value under 'keep_rows: {name}' in {t.mapping.shown}; "
+                        f"if it is not (a preview, a test, spam), under 'skip_rows: {name}'",
+                    )
+                )
+        kept.append((line, row))
     if not kept:
         lines = t.grid.lines
         raise Stop(

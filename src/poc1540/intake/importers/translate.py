@@ -27,7 +27,7 @@ from poc1540.core.problems import Problem
 from poc1540.intake import countries, dates, schemas
 from poc1540.intake.importers import responses
 from poc1540.intake.importers.answers import answer_table, item_codes, scale_point, split_choices
-from poc1540.intake.importers.columns import HEADER_ROWS, Column, Columns
+from poc1540.intake.importers.columns import HEADER_ROWS, SM_SINGLE_OPTIONS, Column, Columns
 from poc1540.intake.importers.common import norm, short
 from poc1540.intake.importers.mapping import Mapping, Spec, answer_codes
 from poc1540.intake.importers.read import Grid
@@ -119,12 +119,13 @@ class Translator:
 
     def _items_question(self, q: dict[str, Any], spec: Spec, kept: Rows, out: dict[str, list[str]]) -> None:
         """A multi-select or Likert question: one joined column, or one column per item."""
-        # SurveyMonkey always writes one column per option; a tidy CSV one per item code
-        joined = (
-            self.columns.find(spec.column)
-            if (q["type"] == "multi" and spec.column and self.family not in ("canonical", "surveymonkey"))
-            else []
-        )
+        # a tidy CSV writes one column per item code; SurveyMonkey one per option ("expanded"
+        # columns) or, "condensed", one 'Response' column of the ticked choices
+        joined: list[Column] = []
+        if q["type"] == "multi" and spec.column and self.family == "qualtrics":
+            joined = self.columns.find(spec.column)
+        elif q["type"] == "multi" and spec.column and self.family == "surveymonkey":
+            joined = [c for c in self.columns.find(spec.column) if norm(c.option) in SM_SINGLE_OPTIONS[:2]]
         if len(joined) == 1:
             self.columns.used.add(joined[0].index)
             self._multi_joined(q, spec, joined[0], kept, out)
@@ -247,17 +248,32 @@ class Translator:
     # --- multi-select and Likert questions
 
     def _multi_joined(self, q: dict[str, Any], spec: Spec, col: Column, kept: Rows, out: dict[str, list[str]]) -> None:
-        """One column of choice texts joined by commas (choice texts may contain commas themselves)."""
+        """One column of choice texts joined by commas (choice texts may contain commas themselves).
+
+        In a SurveyMonkey export the mapping's ``items`` are option texts: they are choice texts
+        too, and an item marked ``any_text`` whose option has a column of its own (SurveyMonkey's
+        "Other (please specify)") is ticked when that column holds text.
+        """
         codes = item_codes(q)
         for code in codes:
             out[code] = []
             self.source[code] = col.shown
         table = answer_table(q, spec, self.na)
+        typed: dict[str, Column] = {}
+        if self.family == "surveymonkey":
+            for code, (target, any_text) in spec.items.items():
+                table.setdefault(norm(target), code)
+                own = [c for c in self.columns.find(spec.column or "", target) if c.index != col.index]
+                if any_text and len(own) == 1:
+                    typed[code] = own[0]
+                    self.columns.used.add(own[0].index)
         for line, row in kept:
             cell = row[col.index]
             ticked = self._choices(q, table, line, col, cell) if cell.strip() else set()
+            ticked |= {code for code, other in typed.items() if row[other.index].strip()}
+            answered = bool(cell.strip()) or bool(ticked)
             for code in codes:
-                out[code].append("" if not cell.strip() else ("1" if code in ticked else "0"))
+                out[code].append("" if not answered else ("1" if code in ticked else "0"))
 
     def _choices(self, q: dict[str, Any], table: dict[str, str], line: int, col: Column, cell: str) -> set[str]:
         """The codes of a comma-joined answer; each piece that is no choice text is a problem."""
