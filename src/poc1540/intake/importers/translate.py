@@ -27,7 +27,7 @@ from poc1540.core.problems import Problem
 from poc1540.intake import countries, dates, schemas
 from poc1540.intake.importers import responses
 from poc1540.intake.importers.answers import answer_table, item_codes, scale_point, split_choices
-from poc1540.intake.importers.columns import HEADER_ROWS, SM_SINGLE_OPTIONS, Column, Columns
+from poc1540.intake.importers.columns import HEADER_ROWS, SM_SINGLE_OPTIONS, Column, Columns, span
 from poc1540.intake.importers.common import norm, short
 from poc1540.intake.importers.mapping import Mapping, Spec, answer_codes
 from poc1540.intake.importers.read import Grid
@@ -100,7 +100,9 @@ class Translator:
     # --- one question
 
     def _question(self, q: dict[str, Any], spec: Spec, kept: Rows, out: dict[str, list[str]]) -> None:
-        if spec.skip:
+        if not self.codebook.asked(q["id"]) and not spec.skip and spec.generate is None:
+            self._not_asked(q, spec, kept, out)
+        elif spec.skip:
             for code in item_codes(q):
                 out[code] = [""] * len(kept)
             self.problems.append(
@@ -116,6 +118,36 @@ class Translator:
             self._items_question(q, spec, kept, out)
         else:
             self._single_question(q, spec, kept, out)
+
+    def _not_asked(self, q: dict[str, Any], spec: Spec, kept: Rows, out: dict[str, list[str]]) -> None:
+        """A question the codebook marks skip: true (not asked in this edition) stays empty; if the
+        export's columns for it hold answers, they are refused rather than silently dropped."""
+        for code in item_codes(q):
+            out[code] = [""] * len(kept)
+        cols = self.columns.question_columns(spec, q)
+        self.columns.used.update(c.index for c in cols)
+        answered = [line for line, row in kept if any(row[c.index].strip() for c in cols if c.index < len(row))]
+        if not answered:
+            return
+        where = span(cols)
+        lines = ", ".join(map(str, answered[:10])) + (f" and {len(answered) - 10} more" if len(answered) > 10 else "")
+        if self.family == "canonical":
+            drop = f"if they do not belong to this edition, empty the column{'s' if len(cols) > 1 else ''} in the file"
+        else:
+            drop = (
+                f"if they do not belong to this edition, drop the column{'s' if len(cols) > 1 else ''} from the export, "
+                f"or write '{q['id']}: {{skip: true}}' in {self.mapping.shown} (then the export's answers are not imported)"
+            )
+        self.problems.append(
+            Problem(
+                self.grid.shown,
+                f"holds {len(answered)} answer(s) to '{q['id']}' (rows {lines}), but {self.codebook_shown} marks '{q['id']}' "
+                "skip: true (not asked in this edition)",
+                row=self.grid.lines[0],
+                column=where,
+                fix=f"if this edition asked the question, remove 'skip: true' from '{q['id']}' in {self.codebook_shown}; {drop}",
+            )
+        )
 
     def _items_question(self, q: dict[str, Any], spec: Spec, kept: Rows, out: dict[str, list[str]]) -> None:
         """A multi-select or Likert question: one joined column, or one column per item."""
