@@ -26,6 +26,7 @@ CASES = [
     ("qualtrics-xlsx", "qualtrics.xlsx"),
     ("surveymonkey", "surveymonkey.csv"),
     ("surveymonkey-xlsx", "surveymonkey.xlsx"),
+    ("surveymonkey", "surveymonkey_condensed.csv"),  # "condensed" columns: one column per multi-select question
 ]
 
 
@@ -338,18 +339,33 @@ def test_suggest_gives_the_closest_member_state() -> None:
     assert not resolution.ok and "closest Member State" in resolution.fix
 
 
-def test_make_xlsx_is_reproducible(tmp_path: Path) -> None:
-    """Running the fixture script again gives the committed bytes (so it leaves git clean)."""
+def test_fixture_scripts_are_reproducible(tmp_path: Path) -> None:
+    """Running the fixture scripts again gives the committed bytes (so they leave git clean)."""
     import importlib.util
 
-    for name in ("qualtrics_columns.csv", "surveymonkey.csv", "make_xlsx.py"):
+    for name in ("qualtrics_columns.csv", "qualtrics_partial.csv", "surveymonkey.csv", "make_xlsx.py", "make_exports.py"):
         shutil.copy(FIXTURES / name, tmp_path / name)
-    spec = importlib.util.spec_from_file_location("make_xlsx", tmp_path / "make_xlsx.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.qualtrics()
-    module.surveymonkey()
-    for name in ("qualtrics.xlsx", "surveymonkey.xlsx"):
+    modules = {}
+    for script in ("make_exports", "make_xlsx"):
+        spec = importlib.util.spec_from_file_location(script, tmp_path / f"{script}.py")
+        modules[script] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(modules[script])
+    exports, xlsx = modules["make_exports"], modules["make_xlsx"]
+    exports.surveymonkey_status()
+    exports.surveymonkey_condensed()
+    exports.qualtrics_tsv()
+    xlsx.qualtrics()
+    xlsx.surveymonkey()
+    xlsx.surveymonkey("surveymonkey_status.csv", "surveymonkey_status.xlsx")
+    made = (
+        "qualtrics.xlsx",
+        "surveymonkey.xlsx",
+        "surveymonkey_status.xlsx",
+        "surveymonkey_status.csv",
+        "surveymonkey_condensed.csv",
+        "qualtrics_export.tsv",
+    )
+    for name in made:
         assert (tmp_path / name).read_bytes() == (FIXTURES / name).read_bytes(), name
 
 

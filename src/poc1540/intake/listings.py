@@ -45,9 +45,10 @@ def _pick(columns: list[str], candidates: tuple[str, ...]) -> str | None:
 def _date(
     raw: str, shown: str, line: int, column: str, date_format: str | None, column_values: list[str]
 ) -> tuple[dt.date | None, Problem | None]:
-    parsed = dates.parse(raw, date_format, column_values=column_values)
+    parsed = dates.read(raw, [date_format] if date_format else [], column=column_values)
     if isinstance(parsed, dates.DateError):
         return None, Problem(shown, parsed.rule, row=line, column=column, value=raw, fix=parsed.fix)
+    assert not isinstance(parsed, dt.datetime)  # read without times gives a date
     return parsed, None
 
 

@@ -7,6 +7,7 @@ are printed and recorded in the receipt, which the report's methods appendix rea
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -22,7 +23,7 @@ from poc1540.core import atomic, paths
 from poc1540.core import manifest as manifest_module
 from poc1540.core.codebook import Codebook, CodebookError
 from poc1540.core.problems import CHUNK_ROWS, CsvError, Problem, cap, iter_csv_text, read_csv_text
-from poc1540.intake import countries, edition, respondents, schemas
+from poc1540.intake import countries, dates, edition, respondents, schemas
 from poc1540.intake.structure import check_codebook, check_manifest, load_yaml
 
 NONRESPONSE_WARNING = 0.2  # share of empty answers in a survey column above which to warn
@@ -157,28 +158,44 @@ def survey_problems(
         if selection is not None:  # the caller's record of the outcome
             for part in fields(outcome):
                 setattr(selection, part.name, getattr(outcome, part.name))
-    return cap([_explain_date(_explain_country(p)) for p in problems])
+    return cap(_explain_dates([_explain_country(p) for p in problems]))
 
 
-def _explain_date(problem: Problem) -> Problem:
-    """For a date the file writes as an Excel serial number or as numbers only, say so and how to fix it."""
-    if not problem.rule.startswith("must be a date written YYYY-MM-DD") or not problem.value:
-        return problem
-    import re
+DATE_RULES = {"must be a date written YYYY-MM-DD": False, "must be a date and time written YYYY-MM-DDTHH:MM:SS": True}  # rule -> times
 
-    if re.fullmatch(r"\d{5}(\.\d+)?", problem.value):
-        return replace(
-            problem,
-            rule=f"{problem.rule}: it is an Excel date serial number (days since 1899-12-30)",
-            fix="format the column as dates (YYYY-MM-DD) in the spreadsheet and save again, or import the export again with poc1540 import",
+
+def _explain_dates(problems: list[Problem]) -> list[Problem]:
+    """For each date the file does not write as the schema asks, say what it is (an Excel serial
+    number, day/month numbers, ...) and how to convert the file, judged on the column's other such dates."""
+    times = {p: next((t for rule, t in DATE_RULES.items() if p.rule.startswith(rule)), None) for p in problems}
+    column: dict[str | None, list[str]] = {}
+    for p in problems:
+        if times[p] is not None and p.value:
+            column.setdefault(p.column, []).append(p.value)
+    out = []
+    for p in problems:
+        if times[p] is None or not p.value:
+            out.append(p)
+            continue
+        advice = dates.Advice(
+            verb="convert the file with",
+            option=f"'poc1540 import --format canonical {p.file} --date-format {{fmt}}'",
+            also="it writes the dates as the schema asks",
+            source="convert the file with 'poc1540 import', which writes YYYY-MM-DD",
         )
-    if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}", problem.value):
-        return replace(
-            problem,
-            rule=f"{problem.rule}: it is written with numbers in another order, and day and month are never guessed",
-            fix="convert the file with 'poc1540 import --format canonical FILE --date-format %d/%m/%Y' (or %m/%d/%Y), which writes YYYY-MM-DD",
-        )
-    return problem
+        read = dates.read(p.value, column=column.get(p.column, []), times=bool(times[p]), advice=advice)
+        if isinstance(read, dates.DateError):
+            out.append(replace(p, rule=f"{p.rule}: it {read.rule}", fix=read.fix))
+        else:  # a date in words: readable, but not as the schema asks
+            shown = read.isoformat(timespec="seconds") if isinstance(read, dt.datetime) else read.isoformat()
+            out.append(
+                replace(
+                    p,
+                    rule=f"{p.rule}: it is {shown} written another way",
+                    fix=f"write it as {shown}, or convert the file with 'poc1540 import --format canonical {p.file}'",
+                )
+            )
+    return out
 
 
 def _concat_categorical(frames: list[pd.DataFrame]) -> pd.DataFrame:

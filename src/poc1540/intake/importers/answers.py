@@ -1,12 +1,12 @@
-"""Reading one answer: the answer tables (text -> code), comma-joined choices, scale points, dates.
+"""Reading one answer: the answer tables (text -> code), comma-joined choices, scale points.
 
 Pure functions of the codebook question, the mapping's spec and the text; the
-:class:`~poc1540.intake.importers.translate.Translator` reports what they cannot read.
+:class:`~poc1540.intake.importers.translate.Translator` reports what they cannot read. Dates are
+read by :mod:`poc1540.intake.dates`, as everywhere else in intake.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -14,15 +14,12 @@ from poc1540.intake.importers.common import norm
 from poc1540.intake.importers.mapping import Spec
 
 NA_TEXTS = ("not applicable", "n/a", "na")
-ISO_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 #: how the platforms say whether a response was submitted (Qualtrics Finished: True/False, 1/0 in a
 #: numeric export; SurveyMonkey's response status: completed/partial), normalised -> yes/no
 FINISHED_TEXTS = {
     **dict.fromkeys(("true", "1", "yes", "finished", "completed", "complete"), "yes"),
     **dict.fromkeys(("false", "0", "no", "unfinished", "partial", "incomplete"), "no"),
 }
-EXCEL_SERIAL = re.compile(r"\d{5}(\.\d+)?")  # days since 1899-12-30: 43831 is 2020-01-01
-NUMERIC_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(\s.*)?")
 
 
 def item_codes(q: dict[str, Any]) -> list[str]:
@@ -91,49 +88,3 @@ def scale_point(q: dict[str, Any], answers: dict[str, str], text: str) -> str | 
         if key == anchor:
             return str(n)
     return None
-
-
-def parse_datetime(text: str, formats: list[str]) -> str | None:
-    """A date and time as YYYY-MM-DDTHH:MM:SS (the mapping's formats first, then ISO forms), or None."""
-    value = text.strip()
-    for fmt in [*formats, *ISO_DATE_FORMATS]:
-        try:
-            return dt.datetime.strptime(value, fmt).isoformat(timespec="seconds")
-        except ValueError:
-            continue
-    return None
-
-
-def date_refusal(text: str, formats: list[str]) -> tuple[str, str] | None:
-    """Why a date cell is refused when it is a kind of value no format should be guessed for:
-    an Excel serial number, or day and month that could be either way round. (rule, fix) or None."""
-    value = text.strip()
-    if EXCEL_SERIAL.fullmatch(value):
-        return (
-            "is an Excel date serial number (days since 1899-12-30), not a date",
-            "format the column as dates (or text YYYY-MM-DD) in the spreadsheet and save again, or export again from the survey platform",
-        )
-    match = NUMERIC_DATE.fullmatch(value)
-    if match and not formats:
-        a, b = int(match.group(1)), int(match.group(2))
-        either = f"{a}/{b} could be day/month or month/day" if a <= 12 and b <= 12 else "day and month are not named"
-        return (
-            f"is a date written with numbers only ({either}), and no date format is given",
-            'pass the export\'s format, e.g. --date-format %d/%m/%Y (day first) or --date-format "%m/%d/%Y %I:%M:%S %p" (month first), '
-            "or set 'date_format' in the mapping",
-        )
-    return None
-
-
-def parse_date(text: str, formats: list[str]) -> str | None:
-    """A date as YYYY-MM-DD: the mapping's formats first, then ISO forms; None if none reads it."""
-    value = text.strip()
-    for fmt in [*formats, *ISO_DATE_FORMATS]:
-        try:
-            return dt.datetime.strptime(value, fmt).date().isoformat()
-        except ValueError:
-            continue
-    try:
-        return dt.datetime.fromisoformat(value).date().isoformat()
-    except ValueError:
-        return None

@@ -51,6 +51,18 @@ class Column:
         return f"{name} (column {letter(self.index)})"
 
 
+def span(columns: list[Column]) -> str:
+    """Several columns of one question as a message names them: their headers and letters, in short."""
+    if len(columns) == 1:
+        return columns[0].shown
+    keys = list(dict.fromkeys(c.key for c in columns))
+    indices = [c.index for c in columns]
+    contiguous = indices == list(range(indices[0], indices[-1] + 1))
+    letters = f"{letter(indices[0])} to {letter(indices[-1])}" if contiguous else ", ".join(letter(k) for k in indices)
+    name = short(keys[0]) if len(keys) == 1 else f"{keys[0]} to {keys[-1]}"
+    return f"{name} ({len(columns)} columns, {letters})"
+
+
 def _import_id(cell: str) -> str | None:
     try:
         value = json.loads(cell)
@@ -282,6 +294,17 @@ class Columns:
             self._missing_items(spec, missing)
             return None
         return out, self._unclaimed(spec, {c.index for c, _ in out.values()})
+
+    def question_columns(self, spec: Spec, q: dict[str, Any]) -> list[Column]:
+        """Every export column the mapping would read a question from (none reported missing)."""
+        found: list[Column] = []
+        if spec.column:
+            found += self.find(spec.column, spec.option)
+        if q["type"] in ("multi", "likert"):
+            for n, item in enumerate(q["items"], start=1):
+                found += self._item_target(spec, n, item)[2]
+        unique = {c.index: c for c in found}
+        return [unique[k] for k in sorted(unique)]
 
     def report_unused(self) -> None:
         """Columns that are neither imported nor dropped: said, so that no question is lost silently."""

@@ -7,7 +7,8 @@ codebook ids, so a reworded question or option needs only a mapping change:
 
     format: qualtrics            # or surveymonkey: which exports the mapping is for
     encoding: utf-8              # cp1252 allows a Windows/Latin-1 file (UTF-8 is still tried first)
-    skip_rows: {Status: [Survey Preview, Survey Test]}   # rows that are not responses
+    skip_rows: {Status: [Survey Preview, Survey Test]}   # rows that are not responses (left out, with a warning)
+    keep_rows: {Status: [IP Address, Imported]}          # the values of a real response: any other is refused
     completion:                  # was each response submitted, and when (columns finished, submitted_at)
       finished: Finished         # True/False, 1/0, Completed/Partial
       progress: Progress         # percent seen (finished = 100 when there is no finished column)
@@ -49,7 +50,7 @@ from poc1540.intake.importers.common import Stop, norm
 
 MAPPINGS_DIR = paths.PARAMS / "import"
 DEFAULT_MAPPINGS = {"qualtrics": MAPPINGS_DIR / "qualtrics.yaml", "surveymonkey": MAPPINGS_DIR / "surveymonkey.yaml"}
-MAPPING_KEYS = {"format", "encoding", "skip_rows", "drop", "questions", "description", "completion"}
+MAPPING_KEYS = {"format", "encoding", "skip_rows", "keep_rows", "drop", "questions", "description", "completion"}
 COMPLETION_KEYS = {"finished", "progress", "submitted_at"}
 QUESTION_KEYS = {"column", "option", "items", "answers", "date_format", "generate", "skip"}
 #: the respondent id a mapping that says nothing about it gets: anonymous ids in row order
@@ -90,6 +91,7 @@ class Mapping:
     shown: str
     encoding: str | None = None
     skip_rows: dict[str, list[str]] = field(default_factory=dict)
+    keep_rows: dict[str, list[str]] = field(default_factory=dict)
     drop: list[str] = field(default_factory=list)
     specs: dict[str, Spec] = field(default_factory=dict)
     completion: Completion = field(default_factory=Completion)
@@ -173,12 +175,14 @@ def _check_format(raw: dict[str, Any], family: str, report: _Report) -> None:
         )
 
 
-def _skip_rows(raw: dict[str, Any], report: _Report) -> dict[str, list[str]]:
-    skip_rows = raw.get("skip_rows") or {}
-    if not isinstance(skip_rows, dict):
-        report.bad("'skip_rows' must map a column to the values that mark rows to skip", column="skip_rows")
+def _rows(raw: dict[str, Any], key: str, report: _Report) -> dict[str, list[str]]:
+    """``skip_rows`` or ``keep_rows``: a column -> the values that mark a row to skip (or a row to keep)."""
+    rows = raw.get(key) or {}
+    what = "skip" if key == "skip_rows" else "keep (a real response)"
+    if not isinstance(rows, dict):
+        report.bad(f"'{key}' must map a column to the values that mark rows to {what}", column=key)
         return {}
-    return {str(k): [str(v) for v in (vals if isinstance(vals, list) else [vals])] for k, vals in skip_rows.items()}
+    return {str(k): [str(v) for v in (vals if isinstance(vals, list) else [vals])] for k, vals in rows.items()}
 
 
 def _completion(raw: dict[str, Any], report: _Report) -> Completion:
@@ -376,7 +380,8 @@ def load_mapping(path: Path, family: str, codebook: Codebook, members: dict[str,
     _check_format(raw, family, report)
     mapping = Mapping(shown, encoding=raw.get("encoding"))
     mapping.drop = [str(d) for d in raw.get("drop") or []]
-    mapping.skip_rows = _skip_rows(raw, report)
+    mapping.skip_rows = _rows(raw, "skip_rows", report)
+    mapping.keep_rows = _rows(raw, "keep_rows", report)
     mapping.completion = _completion(raw, report)
     by_id = {q["id"]: q for q in codebook.raw["questions"]}
     for qid, entry in raw["questions"].items():

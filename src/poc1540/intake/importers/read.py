@@ -1,8 +1,10 @@
 """Reading an export file into a grid of text cells, each row with the line it starts on.
 
-CSV files are decoded strictly (UTF-8 first, another encoding only when asked for) and parsed
-strictly (an unclosed quote is a problem, not a guess); an Excel workbook's first sheet is read
-with its merged header cells filled in. Row numbers in every later problem come from here.
+CSV files are decoded strictly (UTF-8 first, UTF-16 with its byte-order mark as Qualtrics writes
+its TSV export, another encoding only when asked for) and parsed strictly (an unclosed quote is a
+problem, not a guess; the separator is a comma unless the file plainly uses ';' or tabs); an Excel
+workbook's first sheet is read with its merged header cells filled in. Row numbers in every later
+problem come from here.
 """
 
 from __future__ import annotations
@@ -59,18 +61,21 @@ def trim(grid: Grid) -> Grid:
 
 
 def decode(raw: bytes, shown: str, encoding: str | None = None) -> str:
-    """UTF-8 (a byte-order mark is dropped); another encoding only if UTF-8 fails and it was asked for."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise Stop(
-            [
-                Problem(
-                    shown,
-                    "is UTF-16 text (a tab-separated export?), not a CSV file",
-                    row=1,
-                    fix="export the data again as CSV, or as Excel and import it with the -xlsx format",
-                )
-            ]
-        )
+    """UTF-8 (a byte-order mark is dropped), or UTF-16 with its byte-order mark (Qualtrics' TSV export);
+    another encoding only if UTF-8 fails and it was asked for."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Qualtrics writes its TSV export so
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise Stop(
+                [
+                    Problem(
+                        shown,
+                        f"starts as UTF-16 text (a TSV export) but is cut or damaged at byte {exc.start}",
+                        fix="export the file again",
+                    )
+                ]
+            ) from None
     if raw.startswith(b"PK\x03\x04"):
         raise Stop(
             [
@@ -137,11 +142,61 @@ def decode(raw: bytes, shown: str, encoding: str | None = None) -> str:
     )
 
 
-def parse_csv(text: str, shown: str) -> Grid:
-    """Parse CSV text (any line ends) strictly; an unclosed quote or stray quote is a problem, not a guess."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+SEPARATORS = {";": "';'", "\t": "tabs"}
+SNIFF_RECORDS = 200  # records compared when telling the separator
+
+
+def _records(text: str, delimiter: str, limit: int) -> list[list[str]] | None:
+    """The first ``limit`` non-blank records under ``delimiter``, or None if they do not parse."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    out: list[list[str]] = []
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                out.append(cells)
+                if len(out) >= limit:
+                    break
+    except csv.Error:
+        return None
+    return out
+
+
+def _fits(records: list[list[str]] | None) -> bool:
+    """Every record has the header's cells (trailing empty ones aside), and the header more than one."""
+    if not records:
+        return False
+
+    def width(cells: list[str]) -> int:
+        return max((k + 1 for k, cell in enumerate(cells) if cell.strip()), default=0)
+
+    header = len(records[0])
+    return header > 1 and all(width(r) <= header and len(r) >= width(records[0]) for r in records)
+
+
+def separator(text: str) -> str:
+    """The file's separator: ',' unless the file plainly uses another.
+
+    Excel saves "CSV" with ';' where the decimal separator is a comma, and Qualtrics' TSV export
+    uses tabs. The separator is never guessed: a comma unless, read with commas, the records do
+    not line up with the header while, read with exactly one of ';' or tab, every record does.
+    """
+    if _fits(_records(text, ",", SNIFF_RECORDS)):
+        return ","
+    fitting = [d for d in SEPARATORS if _fits(_records(text, d, SNIFF_RECORDS))]
+    return fitting[0] if len(fitting) == 1 else ","
+
+
+def parse_csv(text: str, shown: str, *, utf16: bool = False) -> Grid:
+    """Parse CSV text (any line ends) strictly; an unclosed quote or stray quote is a problem, not a guess.
+
+    A file separated by ';' or tabs throughout is read so (:func:`separator`); a ';' file, which
+    only Excel writes, comes with a note. ``utf16``: the text was a UTF-16 file (Qualtrics' TSV).
+    """
+    delimiter = separator(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[list[str]] = []
     lines: list[int] = []
+    notes: list[Problem] = []
     start = 1
     try:
         for cells in reader:
@@ -151,7 +206,7 @@ def parse_csv(text: str, shown: str) -> Grid:
             start = reader.line_num + 1
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
-            raise Stop([_overlong(text, shown, start, rows[0] if rows else [])]) from None
+            raise Stop([_overlong(text, shown, start, rows[0] if rows else [], delimiter)]) from None
         if "unexpected end of data" in str(exc):
             rule = f"ends inside a quoted value that opens on line {start}: the file is cut short, or a quote is never closed"
         else:
@@ -166,14 +221,33 @@ def parse_csv(text: str, shown: str) -> Grid:
                 )
             ]
         ) from None
-    if rows and len(rows[0]) == 1 and any(sep in rows[0][0] for sep in (";", "\t")):
+    if delimiter == "," and rows and len(rows[0]) == 1 and any(sep in rows[0][0] for sep in SEPARATORS):
         raise Stop(
-            [Problem(shown, "is not comma-separated (it uses ';' or tabs)", row=lines[0], fix="export it again as comma-separated CSV")]
+            [
+                Problem(
+                    shown,
+                    "is not comma-separated (it uses ';' or tabs), and its rows do not all have the header's number of values",
+                    row=lines[0],
+                    fix="export it again as comma-separated CSV",
+                )
+            ]
         )
-    return Grid(shown, rows, lines)
+    if delimiter == ";" or (delimiter == "\t" and not utf16):
+        notes.append(
+            Problem(
+                shown,
+                f"is separated by {SEPARATORS[delimiter]}, not commas"
+                + (" (as Excel saves CSV where the decimal separator is a comma)" if delimiter == ";" else "")
+                + ": it is read so",
+                row=lines[0] if lines else None,
+                severity="warning",
+                fix="check that the spreadsheet did not change dates or numbers when it saved the file",
+            )
+        )
+    return Grid(shown, rows, lines, notes)
 
 
-def _overlong(text: str, shown: str, start: int, header: list[str]) -> Problem:
+def _overlong(text: str, shown: str, start: int, header: list[str], delimiter: str = ",") -> Problem:
     """The record from line ``start`` holds a value longer than the CSV reader's limit: which column,
     or, when the value runs to the end of the file, the quote that is never closed."""
     from poc1540.intake.importers.columns import letter
@@ -182,7 +256,7 @@ def _overlong(text: str, shown: str, start: int, header: list[str]) -> Problem:
     rest = "".join(io.StringIO(text, newline="").readlines()[start - 1 :])
     csv.field_size_limit(max(limit, len(rest) + 1))
     try:
-        cells = next(csv.reader(io.StringIO(rest, newline=""), strict=True))
+        cells = next(csv.reader(io.StringIO(rest, newline=""), delimiter=delimiter, strict=True))
     except csv.Error:  # the value runs to the end: an unclosed quote
         cells = None
     finally:
@@ -265,4 +339,5 @@ def read_grid(path: Path, shown: str, kind: str, encoding: str | None) -> Grid:
     if not raw.removeprefix(codecs.BOM_UTF8).strip():
         what = "holds only a byte-order mark (the file was saved with no rows)" if raw.startswith(codecs.BOM_UTF8) else "is empty"
         raise Stop([Problem(shown, f"{what}: there is no header and no response", fix="export the file again from the survey platform")])
-    return trim(parse_csv(decode(raw, shown, encoding), shown))
+    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    return trim(parse_csv(decode(raw, shown, encoding), shown, utf16=utf16))

@@ -1,7 +1,8 @@
 """Which rows of an export are responses, and whether each was submitted.
 
 A row cut short (or with stray separators) stops the import; previews and tests (the mapping's
-``skip_rows``) are left out with a warning; the completion columns the mapping names
+``skip_rows``) are left out with a warning, and a row of a response type the mapping does not know
+(neither skipped nor in ``keep_rows``) is refused; the completion columns the mapping names
 (``completion: finished / progress / submitted_at``) become the survey file's ``finished``
 (yes/no) and ``submitted_at`` columns, which the respondent rule (:mod:`poc1540.intake.respondents`)
 reads. Every problem names the export line, the column and the value.
@@ -9,10 +10,11 @@ reads. Every problem names the export line, the column and the value.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from poc1540.core.problems import Problem
-from poc1540.intake.importers.answers import FINISHED_TEXTS, date_refusal, parse_datetime
+from poc1540.intake.importers.answers import FINISHED_TEXTS
 from poc1540.intake.importers.columns import Column
 from poc1540.intake.importers.common import Stop, norm
 
@@ -40,12 +42,28 @@ def check_widths(t: Translator, data: Rows, width: int) -> None:
 
 
 def kept_rows(t: Translator, data: Rows, need: int) -> Rows:
-    """The rows that are responses: previews and tests (the mapping's skip_rows) are left out."""
+    """The rows that are responses: previews and tests (the mapping's skip_rows) are left out; a
+    row whose response type is neither skipped nor one the mapping keeps (keep_rows) is refused."""
     skip_cols = []
     for name, values in t.mapping.skip_rows.items():
         cols = t.columns.find(name)
         if cols:
             skip_cols.append((cols[0], {norm(v) for v in values}))
+    keep_cols = []
+    for name, listed in t.mapping.keep_rows.items():
+        cols = t.columns.find(name)
+        if cols:
+            keep_cols.append((cols[0], name, {norm(v) for v in listed}))
+        else:
+            t.problems.append(
+                Problem(
+                    t.grid.shown,
+                    f"has no column {name!r} ('keep_rows' in {t.mapping.shown}): previews, tests and spam cannot be told from responses",
+                    row=t.grid.lines[0],
+                    severity="warning",
+                    fix="export again with the platform's metadata columns, or correct the column name in the mapping",
+                )
+            )
     kept = []
     for line, row in data:
         hit = next(((c, row[c.index]) for c, values in skip_cols if norm(row[c.index]) in values), None)
@@ -58,8 +76,21 @@ def kept_rows(t: Translator, data: Rows, need: int) -> Rows:
                     severity="warning",
                 )
             )
-        else:
-            kept.append((line, row))
+            continue
+        for col, name, allowed in keep_cols:
+            if norm(row[col.index]) not in allowed:
+                t.problems.append(
+                    Problem(
+                        t.grid.shown,
+                        f"is a response of a type the mapping neither keeps nor skips ({name}: {row[col.index].strip()!r})",
+                        row=line,
+                        column=col.shown,
+                        value=row[col.index].strip(),
+                        fix=f"if it is a real response, add the value under 'keep_rows: {name}' in {t.mapping.shown}; "
+                        f"if it is not (a preview, a test, spam), under 'skip_rows: {name}'",
+                    )
+                )
+        kept.append((line, row))
     if not kept:
         lines = t.grid.lines
         raise Stop(
@@ -165,22 +196,5 @@ def timestamp(t: Translator, line: int, col: Column, text: str, formats: list[st
     """``text`` as YYYY-MM-DDTHH:MM:SS (``formats``, or --date-format); an unreadable or ambiguous date is a problem."""
     if not text.strip():
         return ""
-    formats = t.date_override or formats
-    refusal = date_refusal(text, formats)
-    if refusal:
-        t.problems.append(Problem(t.grid.shown, refusal[0], row=line, column=col.shown, value=text, fix=refusal[1]))
-        return ""
-    value = parse_datetime(text, formats)
-    if value is None:
-        t.problems.append(
-            Problem(
-                t.grid.shown,
-                "is not a date and time the mapping can read (completion: submitted_at)",
-                row=line,
-                column=col.shown,
-                value=text,
-                fix=f"set its 'date_format' under 'completion' in {t.mapping.shown}, or pass --date-format",
-            )
-        )
-        return ""
-    return value
+    value = t.read_date(line, col, text, formats, "'completion: submitted_at'", times=True)
+    return value.isoformat(timespec="seconds") if isinstance(value, dt.datetime) else ""

@@ -15,6 +15,7 @@ again.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -23,17 +24,10 @@ import pandas as pd
 
 from poc1540.core.codebook import Codebook
 from poc1540.core.problems import Problem
-from poc1540.intake import countries, schemas
+from poc1540.intake import countries, dates, schemas
 from poc1540.intake.importers import responses
-from poc1540.intake.importers.answers import (
-    answer_table,
-    date_refusal,
-    item_codes,
-    parse_date,
-    scale_point,
-    split_choices,
-)
-from poc1540.intake.importers.columns import HEADER_ROWS, Column, Columns
+from poc1540.intake.importers.answers import answer_table, item_codes, scale_point, split_choices
+from poc1540.intake.importers.columns import HEADER_ROWS, SM_SINGLE_OPTIONS, Column, Columns, span
 from poc1540.intake.importers.common import norm, short
 from poc1540.intake.importers.mapping import Mapping, Spec, answer_codes
 from poc1540.intake.importers.read import Grid
@@ -57,6 +51,7 @@ class Translator:
         self.formula_cells: set[tuple[int, int]] = set()  # (line, column index) of a refused formula
         self.formula_shown: set[tuple[int, str]] = set()  # the same, by the column as messages name it
         self.date_override: list[str] = []  # --date-format: the one format of every date column
+        self.kept: Rows = []  # the responses, once known
 
     def run(self) -> pd.DataFrame | None:
         """The canonical table (every cell text), or None when any error was found."""
@@ -64,7 +59,7 @@ class Translator:
         need = HEADER_ROWS[self.family]
         data = list(zip(grid.lines[need:], grid.rows[need:]))
         responses.check_widths(self, data, max(len(row) for row in grid.rows[:need]))
-        kept = responses.kept_rows(self, data, need)
+        kept = self.kept = responses.kept_rows(self, data, need)
         self._formulas(kept)
         meta = responses.completion_columns(self, kept)
         self.unfinished = {line for (line, _), done in zip(kept, meta.get("finished", [])) if done == "no"}
@@ -105,7 +100,9 @@ class Translator:
     # --- one question
 
     def _question(self, q: dict[str, Any], spec: Spec, kept: Rows, out: dict[str, list[str]]) -> None:
-        if spec.skip:
+        if not self.codebook.asked(q["id"]) and not spec.skip and spec.generate is None:
+            self._not_asked(q, spec, kept, out)
+        elif spec.skip:
             for code in item_codes(q):
                 out[code] = [""] * len(kept)
             self.problems.append(
@@ -122,14 +119,45 @@ class Translator:
         else:
             self._single_question(q, spec, kept, out)
 
+    def _not_asked(self, q: dict[str, Any], spec: Spec, kept: Rows, out: dict[str, list[str]]) -> None:
+        """A question the codebook marks skip: true (not asked in this edition) stays empty; if the
+        export's columns for it hold answers, they are refused rather than silently dropped."""
+        for code in item_codes(q):
+            out[code] = [""] * len(kept)
+        cols = self.columns.question_columns(spec, q)
+        self.columns.used.update(c.index for c in cols)
+        answered = [line for line, row in kept if any(row[c.index].strip() for c in cols if c.index < len(row))]
+        if not answered:
+            return
+        where = span(cols)
+        lines = ", ".join(map(str, answered[:10])) + (f" and {len(answered) - 10} more" if len(answered) > 10 else "")
+        if self.family == "canonical":
+            drop = f"if they do not belong to this edition, empty the column{'s' if len(cols) > 1 else ''} in the file"
+        else:
+            drop = (
+                f"if they do not belong to this edition, drop the column{'s' if len(cols) > 1 else ''} from the export, "
+                f"or write '{q['id']}: {{skip: true}}' in {self.mapping.shown} (then the export's answers are not imported)"
+            )
+        self.problems.append(
+            Problem(
+                self.grid.shown,
+                f"holds {len(answered)} answer(s) to '{q['id']}' (rows {lines}), but {self.codebook_shown} marks '{q['id']}' "
+                "skip: true (not asked in this edition)",
+                row=self.grid.lines[0],
+                column=where,
+                fix=f"if this edition asked the question, remove 'skip: true' from '{q['id']}' in {self.codebook_shown}; {drop}",
+            )
+        )
+
     def _items_question(self, q: dict[str, Any], spec: Spec, kept: Rows, out: dict[str, list[str]]) -> None:
         """A multi-select or Likert question: one joined column, or one column per item."""
-        # SurveyMonkey always writes one column per option; a tidy CSV one per item code
-        joined = (
-            self.columns.find(spec.column)
-            if (q["type"] == "multi" and spec.column and self.family not in ("canonical", "surveymonkey"))
-            else []
-        )
+        # a tidy CSV writes one column per item code; SurveyMonkey one per option ("expanded"
+        # columns) or, "condensed", one 'Response' column of the ticked choices
+        joined: list[Column] = []
+        if q["type"] == "multi" and spec.column and self.family == "qualtrics":
+            joined = self.columns.find(spec.column)
+        elif q["type"] == "multi" and spec.column and self.family == "surveymonkey":
+            joined = [c for c in self.columns.find(spec.column) if norm(c.option) in SM_SINGLE_OPTIONS[:2]]
         if len(joined) == 1:
             self.columns.used.add(joined[0].index)
             self._multi_joined(q, spec, joined[0], kept, out)
@@ -212,24 +240,27 @@ class Translator:
         return ""
 
     def _date_answer(self, q: dict[str, Any], spec: Spec, table: dict[str, str], line: int, col: Column, text: str) -> str:
-        formats = self.date_override or spec.date_formats
-        refusal = date_refusal(text, formats)
-        value = "" if refusal else parse_date(text, formats) or ""
-        if refusal:
+        value = self.read_date(line, col, text, spec.date_formats, f"'{q['id']}'")
+        if value is None:
             self.reported.add((line, q["id"]))
-            self.problems.append(Problem(self.grid.shown, refusal[0], row=line, column=col.shown, value=text, fix=refusal[1]))
-        elif not value:
-            self.reported.add((line, q["id"]))
-            self.problems.append(
-                Problem(
-                    self.grid.shown,
-                    f"is not a date the mapping can read for '{q['id']}'",
-                    row=line,
-                    column=col.shown,
-                    value=text,
-                    fix=f"set 'date_format' of '{q['id']}' in {self.mapping.shown} (Python strptime codes, e.g. \"%m/%d/%Y %I:%M:%S %p\")",
-                )
-            )
+            return ""
+        return value.isoformat()
+
+    def read_date(self, line: int, col: Column, text: str, formats: list[str], where: str, *, times: bool = False) -> dt.date | None:
+        """A date cell read by :func:`poc1540.intake.dates.read` (``--date-format`` overrides the mapping's
+        ``formats`` for ``where``, a question id or mapping key); a refusal is a problem, and None."""
+        override = bool(self.date_override)
+        mapped = self.family != "canonical"
+        advice = dates.Advice(
+            also=f"or set 'date_format' of {where} in {self.mapping.shown}" if mapped else "",
+            given="given with --date-format" if override or not mapped else f"of {where} in {self.mapping.shown}",
+            source="export it again from the survey platform" if mapped else "export it again from its source",
+        )
+        column = [row[col.index] for _, row in self.kept if col.index < len(row)]
+        value = dates.read(text, self.date_override or formats, column=column, times=times, advice=advice)
+        if isinstance(value, dates.DateError):
+            self.problems.append(Problem(self.grid.shown, value.rule, row=line, column=col.shown, value=text, fix=value.fix))
+            return None
         return value
 
     def _scale_answer(self, q: dict[str, Any], spec: Spec, table: dict[str, str], line: int, col: Column, text: str) -> str:
@@ -249,17 +280,32 @@ class Translator:
     # --- multi-select and Likert questions
 
     def _multi_joined(self, q: dict[str, Any], spec: Spec, col: Column, kept: Rows, out: dict[str, list[str]]) -> None:
-        """One column of choice texts joined by commas (choice texts may contain commas themselves)."""
+        """One column of choice texts joined by commas (choice texts may contain commas themselves).
+
+        In a SurveyMonkey export the mapping's ``items`` are option texts: they are choice texts
+        too, and an item marked ``any_text`` whose option has a column of its own (SurveyMonkey's
+        "Other (please specify)") is ticked when that column holds text.
+        """
         codes = item_codes(q)
         for code in codes:
             out[code] = []
             self.source[code] = col.shown
         table = answer_table(q, spec, self.na)
+        typed: dict[str, Column] = {}
+        if self.family == "surveymonkey":
+            for code, (target, any_text) in spec.items.items():
+                table.setdefault(norm(target), code)
+                own = [c for c in self.columns.find(spec.column or "", target) if c.index != col.index]
+                if any_text and len(own) == 1:
+                    typed[code] = own[0]
+                    self.columns.used.add(own[0].index)
         for line, row in kept:
             cell = row[col.index]
             ticked = self._choices(q, table, line, col, cell) if cell.strip() else set()
+            ticked |= {code for code, other in typed.items() if row[other.index].strip()}
+            answered = bool(cell.strip()) or bool(ticked)
             for code in codes:
-                out[code].append("" if not cell.strip() else ("1" if code in ticked else "0"))
+                out[code].append("" if not answered else ("1" if code in ticked else "0"))
 
     def _choices(self, q: dict[str, Any], table: dict[str, str], line: int, col: Column, cell: str) -> set[str]:
         """The codes of a comma-joined answer; each piece that is no choice text is a problem."""
