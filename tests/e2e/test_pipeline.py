@@ -39,14 +39,18 @@ def built(forced_build: ForcedBuild, tmp_path_factory: pytest.TempPathFactory) -
 
 def test_dag_runs_validate_prepare_chapters_findings_report_guard(built: Path) -> None:
     stages = list(yaml.safe_load((built / "dvc.yaml").read_text())["stages"])
-    assert stages[:3] == ["validate", "prepare", "coverage"] and stages[-4:] == ["findings", "report", "notebooks", "guard"]
+    assert stages[:4] == ["validate", "prepare", "protect", "coverage"] and stages[-4:] == ["findings", "report", "notebooks", "guard"]
     dag = run(["dvc", "dag", "--md"], cwd=built, root=built).stdout
     names = dict(re.findall(r'(node\d+)\["([a-z_]+)"\]', dag))
     edges = {(names[a], names[b]) for a, b in re.findall(r"(node\d+)-->(node\d+)", dag)}
-    chapters = [s for s in stages[2:-4]]
+    chapters = [s for s in stages[3:-4]]
     assert len(chapters) >= 6
+    survey_chapters = [c for c in chapters if c != "coverage"]
     for edge in (
         ("validate", "prepare"),
+        ("prepare", "protect"),
+        *(("protect", c) for c in survey_chapters),  # the complementary suppressions every survey chapter applies
+        ("protect", "findings"),
         *(("prepare", c) for c in chapters),
         *((c, "findings") for c in chapters),
         ("findings", "report"),
