@@ -121,7 +121,6 @@ class _Model:
             for small in [t for t in subs if not any(t < u for u in subs)]:  # the largest subsets: the rest follow
                 self._link(big, small, rows, cols, vals, rhs)
         self.upper = self._absent()
-        self.links = len(rhs)
         #: the equation row of each published cell (by its index in ``cells``), so an audit can drop it
         self.row_of: dict[int, int] = {}
         for i, cell in enumerate(self.cells):

@@ -76,7 +76,7 @@ class CellRegister:
         """``s``, suppressed when the protect stage withholds its count cell ``where``; draw and print what this returns."""
         if s.suppressed or not self.withheld(where):
             return s
-        return dataclasses.replace(s, suppressed=True, low=math.nan, high=math.nan)
+        return self._withhold(s)
 
     def declare(self, var: str, categories: Sequence[Any]) -> None:
         """The categories a variable can take (a scale, say) when its cells name only some of them."""

@@ -19,12 +19,14 @@ its base, which other shares print) and an inner cell of a table (never its marg
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from poc1540.analysis import attack
+from poc1540.analysis.cells import canonical as key  # a cell's definition, as the protection file names it
 from poc1540.core import paths
 
 #: The kinds of published cell that complementary suppression may withhold (see the module docstring).
@@ -33,13 +35,6 @@ WITHHOLDABLE = frozenset({"share", "table"})
 CANDIDATES = 40
 PER_CELL = 6
 PAIRS = 12  # candidates tried for each of two cells withheld together
-
-
-def key(where: Any) -> str:
-    """A cell's definition as the protection file names it (as :func:`poc1540.analysis.cells.canonical`)."""
-    from poc1540.analysis.cells import canonical
-
-    return canonical(where)
 
 
 def _variables(cell: Mapping[str, Any]) -> frozenset[str]:
@@ -138,7 +133,7 @@ def complementary(register: Mapping[str, Any], min_count: int, rounds: int = 3) 
     search could not protect is refused there.
     """
     chosen: dict[str, dict[str, Any]] = {}
-    current = dict(register)
+    current = register
     for _ in range(rounds):
         dropped = _protect_round(current, min_count)
         if not dropped:
@@ -152,8 +147,6 @@ def complementary(register: Mapping[str, Any], min_count: int, rounds: int = 3) 
 
 def digest(register: Mapping[str, Any]) -> str:
     """A fingerprint of what a register publishes (definitions, values, rules), to recognise one already audited."""
-    import hashlib
-
     cells = sorted(
         (key(c["where"]), c["value"], c["rule"] if c["value"] is None else None, sorted(c["outputs"])) for c in register["cells"]
     )
