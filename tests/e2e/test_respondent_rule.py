@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from support.pdf import pdf_text
 from support.repo import run
 
 EXPORT = "tests/fixtures/imports/qualtrics_partial.csv"
@@ -47,8 +48,8 @@ def test_the_report_counts_one_submitted_response_per_state(clone_of_copy: Path)
     assert (variables["intake"]["responses"], variables["intake"]["counted"]) == (str(responses), str(respondents))
 
     # the methods appendix states the rule and the counts, in the PDF itself
-    text = " ".join(run(["pdftotext", "report/_output/poc1540-report.pdf", "-"], cwd=repo).stdout.split())
-    assert f"Of the {responses} responses in this edition’s survey file, {respondents} count as respondents" in text
+    text = pdf_text(repo / "report/_output/poc1540-report.pdf")
+    assert f"Of the {responses} responses in this edition's survey file, {respondents} count as respondents" in text
     assert "only submitted (finished) responses count" in text
 
     # the tidy table the chapters read has one row per counted State
