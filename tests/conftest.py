@@ -87,3 +87,18 @@ def forced_build(repo_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> F
     with contextlib.redirect_stdout(buffer):
         code = verify.main_verify(checkout, workdir=base / "rebuild")
     return ForcedBuild(checkout, base / "rebuild", code, buffer.getvalue())
+
+
+# The session builds above are made once per pytest-xdist worker that asks for them. Tests
+# sharing one are sent to the same worker (`make test` runs `--dist loadgroup`), so each build
+# is made once in the whole run; the rest of the suite spreads over the other worker.
+SHARED_BUILDS = {"forced_build": "forced build", "built_repo": "built repository"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        for fixture, group in SHARED_BUILDS.items():
+            if fixture in fixtures:
+                item.add_marker(pytest.mark.xdist_group(group))
+                break
