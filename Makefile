@@ -29,7 +29,7 @@ preview: $(VENV)/.installed
 
 ## test: lint, then the whole test suite (unit tests and real end-to-end pipeline runs)
 test: $(VENV)/.installed lint
-	$(BIN)/python -m pytest --numprocesses 2 --dist loadgroup
+	$(BIN)/python -m pytest
 
 ## test-fast: the unit tier only (no full pipeline builds; about a minute)
 test-fast: $(VENV)/.installed
